@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { tarGz, zip } from './archives.js'
+import { type Fault, type Listening, listen, playFault, sendJson } from './server.js'
+
+export const PLATFORMS = [
+  'linux_amd64',
+  'linux_arm64',
+  'linux_386',
+  'linux_armv6',
+  'linux_armv7',
+  'linux_ppc64le',
+  'darwin_amd64',
+  'darwin_arm64',
+  'windows_amd64',
+  'windows_arm64'
+]
+
+export const STANDIN_PATH = fileURLToPath(new URL('./cnspec-standin.mjs', import.meta.url))
+
+export interface ReleaseServer extends Listening {
+  versions: string[]
+  latest: string
+  /** Every path requested, in order. */
+  requests: string[]
+  /** Faults played for the first requests whose path contains the key. */
+  faults: Array<{ path: string; fault: Fault }>
+  /** File names served with one byte changed (their checksums stay the originals). */
+  corrupt: Set<string>
+  /** File names left out of their SHA256SUMS. */
+  unlisted: Set<string>
+  /** Versions whose SHA256SUMS file is missing. */
+  withoutChecksums: Set<string>
+  /** Serves archives this many bytes at a time, every 50 ms (for kill-mid-download tests). */
+  throttle: number | undefined
+  archive(version: string, platform: string): { name: string; data: Buffer; sha256: string }
+}
+
+/** Makes an archive the way Mondoo's releases are: only the binary inside. */
+export function buildArchive(
+  version: string,
+  platform: string,
+  script = readFileSync(STANDIN_PATH, 'utf8')
+) {
+  const windows = platform.startsWith('windows')
+  const content = Buffer.from(script.replace('__VERSION__', version))
+  const name = `cnspec_${version}_${platform}.${windows ? 'zip' : 'tar.gz'}`
+  const data = windows
+    ? zip([{ name: 'cnspec.exe', content }])
+    : tarGz([{ name: 'cnspec', content }])
+  return { name, data, sha256: createHash('sha256').update(data).digest('hex') }
+}
+
+/**
+ * Mondoo's release server (releases.mondoo.com/cnspec): latest.json, versioned tar.gz and
+ * zip archives holding the cnspec stand-in, and SHA256SUMS, all built at start.
+ */
+export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<ReleaseServer> {
+  const script = readFileSync(STANDIN_PATH, 'utf8')
+  const archives = new Map<string, ReturnType<typeof buildArchive>>()
+  for (const version of versions)
+    for (const platform of PLATFORMS)
+      archives.set(`${version}/${platform}`, buildArchive(version, platform, script))
+  const byName = new Map([...archives.values()].map(a => [a.name, a]))
+  const state = {
+    versions,
+    latest: versions[versions.length - 1] as string,
+    requests: [] as string[],
+    faults: [] as ReleaseServer['faults'],
+    corrupt: new Set<string>(),
+    unlisted: new Set<string>(),
+    withoutChecksums: new Set<string>(),
+    throttle: undefined as number | undefined,
+    archive(version: string, platform: string) {
+      const found = archives.get(`${version}/${platform}`)
+      if (!found) throw new Error(`no archive ${version}/${platform}`)
+      return found
+    }
+  }
+  let base = ''
+  const server = await listen((req, res) => {
+    const path = new URL(req.url ?? '/', base).pathname
+    state.requests.push(path)
+    const faultIndex = state.faults.findIndex(f => path.includes(f.path))
+    const fault = faultIndex >= 0 ? state.faults.splice(faultIndex, 1)[0] : undefined
+    const file = byName.get(path.split('/').pop() ?? '')
+    if (fault) return playFault(res, fault.fault, file?.data)
+    if (path === '/cnspec/latest.json') {
+      return sendJson(res, 200, {
+        name: 'cnspec',
+        version: state.latest,
+        files: PLATFORMS.map(platform => {
+          const a = state.archive(state.latest, platform)
+          return {
+            filename: `${base}/cnspec/${state.latest}/${a.name}`,
+            platform,
+            hash: a.sha256,
+            size: a.data.length
+          }
+        })
+      })
+    }
+    const sums = /^\/cnspec\/([\d.]+)\/cnspec_v([\d.]+)_SHA256SUMS$/.exec(path)
+    if (
+      sums &&
+      sums[1] === sums[2] &&
+      versions.includes(sums[1] as string) &&
+      !state.withoutChecksums.has(sums[1] as string)
+    ) {
+      const lines = PLATFORMS.map(p => state.archive(sums[1] as string, p))
+        .filter(a => !state.unlisted.has(a.name))
+        .map(a => `${a.sha256}  ${a.name}`)
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      res.end(lines.join('\n') + '\n')
+      return
+    }
+    if (file && path === `/cnspec/${file.name.split('_')[1]}/${file.name}`) {
+      let data = file.data
+      if (state.corrupt.has(file.name)) {
+        data = Buffer.from(data)
+        data[data.length - 1] = (data[data.length - 1] as number) ^ 0xff
+      }
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': data.length
+      })
+      if (!state.throttle) {
+        res.end(data)
+        return
+      }
+      const step = state.throttle
+      let offset = 0
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer)
+        res.write(data.subarray(offset, offset + step))
+        offset += step
+        if (offset >= data.length) {
+          clearInterval(timer)
+          res.end()
+        }
+      }, 50)
+      return
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' })
+    res.end('Not Found')
+  })
+  base = server.url
+  return Object.assign(state, server)
+}

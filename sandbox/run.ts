@@ -1,0 +1,94 @@
+// `npm run sandbox`: the bundled action, end to end, against the local stand-ins, printed
+// the way a GitHub job page shows it.
+import { existsSync } from 'node:fs'
+import { DIST } from './runner.js'
+import { findLeaks } from './leaks.js'
+import { startSandbox } from './start.js'
+
+const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
+
+/** Renders workflow commands as the job log does, masking what the action registered. */
+function renderLog(stdout: string): string {
+  const masks: string[] = []
+  const out: string[] = []
+  let depth = 0
+  for (const raw of stdout.split('\n')) {
+    if (raw.startsWith('::add-mask::')) {
+      masks.push(raw.slice(12).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+      continue
+    }
+    let line = raw
+    for (const secret of masks
+      .flatMap(m => [m, ...m.split('\n')])
+      .filter(s => s.trim())
+      .sort((a, b) => b.length - a.length)) {
+      line = line.split(secret).join('***')
+    }
+    const command = /^::(\w+)(?: [^:]*)?::(.*)$/.exec(line)
+    if (command) {
+      const [, name, text = ''] = command
+      const message = text.replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%')
+      if (name === 'group') {
+        out.push(`▼ ${message}`)
+        depth = 1
+      } else if (name === 'endgroup') depth = 0
+      else if (name === 'error') out.push(`Error: ${message}`)
+      else if (name === 'warning') out.push(`Warning: ${message}`)
+      else if (name === 'debug') continue
+      else out.push(line)
+      continue
+    }
+    out.push(`${depth ? '  ' : ''}${line}`)
+  }
+  return out.join('\n')
+}
+
+function summaryAsText(html: string): string {
+  return html
+    .replace(/<h\d>(.*?)<\/h\d>/g, '\n## $1\n')
+    .replace(/<tr>/g, '')
+    .replace(/<\/tr>/g, '\n')
+    .replace(/<t[hd]>(.*?)<\/t[hd]>/g, '| $1 ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim()
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
+  const sandbox = await startSandbox()
+  try {
+    const inputs: Record<string, string> = {}
+    for (const arg of process.argv.slice(2)) {
+      const [name, ...value] = arg.replace(/^--/, '').split('=')
+      if (name) inputs[name] = value.join('=')
+    }
+    console.log(bold('Sandbox on loopback'))
+    console.log(`  GitHub OIDC issuer   ${sandbox.oidc.issuer}`)
+    console.log(`  Mondoo STS           ${sandbox.sts.url}`)
+    console.log(`  cnspec releases      ${sandbox.releases.url}`)
+    console.log(`  inputs               ${JSON.stringify({ ...sandbox.inputs, ...inputs })}`)
+    const result = await sandbox.run({ inputs })
+    console.log(`\n${bold('Job log')} (as GitHub shows it: masked values appear as ***)\n`)
+    console.log(renderLog(result.stdout))
+    if (result.stderr.trim()) console.log(result.stderr)
+    console.log(`\n${bold('Step outputs')}`)
+    for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name} = ${value}`)
+    console.log(`\n${bold('Exported to later steps (GITHUB_ENV)')}`)
+    for (const name of Object.keys(result.exported)) console.log(`  ${name} = *** (masked)`)
+    if (!Object.keys(result.exported).length) console.log('  (nothing)')
+    console.log(`\n${bold('Job summary')}\n${summaryAsText(result.summary)}`)
+    const leaks = findLeaks(result, sandbox.secrets())
+    console.log(
+      `\n${bold('Secret check')}: ${leaks.length ? `LEAKED\n  ${leaks.join('\n  ')}` : `none of the ${sandbox.secrets().length} secrets handed out appears in the log, outputs, summary or files outside RUNNER_TEMP`}`
+    )
+    console.log(`\nThe action exited with code ${result.exitCode}.`)
+    process.exitCode = result.exitCode === 0 && !leaks.length ? 0 : 1
+  } finally {
+    await sandbox.close()
+  }
+}
+
+await main()

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const DIST = join(ROOT, 'dist', 'index.js')
+
+/** The defaults the runner fills in from action.yml for inputs a workflow leaves out. */
+export function actionDefaults(): Record<string, string> {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+  const defaults: Record<string, string> = {}
+  for (const [name, input] of Object.entries(action.inputs))
+    if (input.default !== undefined) defaults[name] = String(input.default)
+  return defaults
+}
+
+export interface RunnerDirs {
+  root: string
+  temp: string
+  toolCache: string
+  workspace: string
+  home: string
+  files: { env: string; output: string; summary: string; path: string }
+}
+
+export interface RunOptions {
+  inputs?: Record<string, string>
+  /** Extra environment; a value of undefined removes a variable. */
+  env?: Record<string, string | undefined>
+  /** A tool cache shared between runs (one self-hosted runner), instead of a fresh one. */
+  toolCache?: string
+  timeoutMs?: number
+  onSpawn?: (child: ChildProcess) => void
+}
+
+export interface RunResult {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  exported: Record<string, string>
+  summary: string
+  addedPath: string[]
+  dirs: RunnerDirs
+}
+
+/** Reads GITHUB_OUTPUT / GITHUB_ENV: `name<<delimiter` blocks, as @actions/core writes them. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] as string)
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2] as string, i + 1)
+      values[heredoc[1] as string] = lines.slice(i + 1, end).join('\n')
+      i = end
+    } else if ((lines[i] as string).includes('=')) {
+      const [name, ...rest] = (lines[i] as string).split('=')
+      values[name as string] = rest.join('=')
+    }
+  }
+  return values
+}
+
+export function makeRunnerDirs(toolCache?: string): RunnerDirs {
+  const root = mkdtempSync(join(tmpdir(), 'cnspec-runner-'))
+  const dirs: RunnerDirs = {
+    root,
+    temp: join(root, 'temp'),
+    toolCache: toolCache ?? join(root, 'tool-cache'),
+    workspace: join(root, 'workspace'),
+    home: join(root, 'home'),
+    files: {
+      env: join(root, 'files', 'env'),
+      output: join(root, 'files', 'output'),
+      summary: join(root, 'files', 'summary.md'),
+      path: join(root, 'files', 'path')
+    }
+  }
+  for (const dir of [dirs.temp, dirs.toolCache, dirs.workspace, dirs.home, join(root, 'files')])
+    mkdirSync(dir, { recursive: true })
+  for (const file of Object.values(dirs.files)) writeFileSync(file, '')
+  return dirs
+}
+
+/**
+ * Runs the bundled action as the GitHub runner does: a node process with INPUT_* (defaults
+ * from action.yml), the runner's command files and directories, and nothing else of ours.
+ */
+export function runAction(options: RunOptions = {}): Promise<RunResult> {
+  const dirs = makeRunnerDirs(options.toolCache)
+  const inputs = { ...actionDefaults(), ...options.inputs }
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: dirs.home,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_OS: 'Linux',
+    RUNNER_TEMP: dirs.temp,
+    RUNNER_TOOL_CACHE: dirs.toolCache,
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_ENV: dirs.files.env,
+    GITHUB_OUTPUT: dirs.files.output,
+    GITHUB_STEP_SUMMARY: dirs.files.summary,
+    GITHUB_PATH: dirs.files.path
+  }
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  Object.assign(env, options.env)
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIST], {
+      cwd: dirs.workspace,
+      env: env as NodeJS.ProcessEnv
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000)
+    options.onSpawn?.(child)
+    child.on('error', reject)
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer)
+      resolve({
+        exitCode,
+        signal,
+        stdout,
+        stderr,
+        outputs: parseCommandFile(readFileSync(dirs.files.output, 'utf8')),
+        exported: parseCommandFile(readFileSync(dirs.files.env, 'utf8')),
+        summary: readFileSync(dirs.files.summary, 'utf8'),
+        addedPath: readFileSync(dirs.files.path, 'utf8').split('\n').filter(Boolean),
+        dirs
+      })
+    })
+  })
+}

@@ -1,0 +1,70 @@
+/** The id-token claims that are safe to print and that Mondoo's provider settings match. */
+export const DIAGNOSTIC_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'repository',
+  'ref',
+  'job_workflow_ref',
+  'environment',
+  'event_name'
+] as const
+
+export type Claims = Record<string, unknown>
+
+/**
+ * Reads a JWT's payload without verifying it: the STS verifies; we only need the issuer
+ * default and words for diagnostics. Returns undefined for anything that is not a JWT.
+ */
+export function decodeClaims(jwt: string): Claims | undefined {
+  const parts = jwt.split('.')
+  if (parts.length !== 3 || !parts[1]) return undefined
+  try {
+    const json = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown
+    return json && typeof json === 'object' && !Array.isArray(json) ? (json as Claims) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '(not set)'
+  if (Array.isArray(value)) return value.map(String).join(', ')
+  return String(value)
+}
+
+/** One line per diagnostic claim, for the log of a rejected exchange. */
+export function describeClaims(claims: Claims | undefined): string[] {
+  if (!claims) return ['(the id-token could not be decoded)']
+  return DIAGNOSTIC_CLAIMS.map(name => `  ${name.padEnd(16)} ${show(claims[name])}`)
+}
+
+/** What to change in Mondoo, given the claims of a token the STS refused. */
+export function rejectionAdvice(
+  claims: Claims | undefined,
+  sentIssuer: string,
+  audience: string
+): string[] {
+  const iss = show(claims?.iss)
+  const sub = show(claims?.sub)
+  const advice = [
+    `In the Mondoo console, open the space's workload identity provider for GitHub and check:`,
+    `  - Issuer URL equals "${sentIssuer}"${sentIssuer !== iss ? ` (the token's iss is "${iss}": leave the input "issuer" empty to send it)` : ''}`,
+    `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
+    `  - the provider belongs to the space of the audience "${audience}"`
+  ]
+  if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
+    advice.push(
+      '  - this repository uses immutable subjects (owner@id/repo@id): register that exact form'
+    )
+  }
+  if (typeof claims?.job_workflow_ref === 'string' && typeof claims?.repository === 'string') {
+    const workflowRepo = claims.job_workflow_ref.split('/').slice(0, 2).join('/')
+    if (workflowRepo !== claims.repository) {
+      advice.push(
+        `  - this job runs the reusable workflow ${claims.job_workflow_ref}: sub describes the calling repository, not the workflow`
+      )
+    }
+  }
+  return advice
+}

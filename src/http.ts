@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { pipeline } from 'node:stream/promises'
+import { Transform } from 'node:stream'
+import { HttpClient } from '@actions/http-client'
+import { TransientError, parseRetryAfter } from './retry.js'
+
+const USER_AGENT = 'cnspec-keyless-action'
+/** Statuses that may heal on their own; everything else is an answer to act on. */
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504])
+const MAX_BODY_BYTES = 1024 * 1024
+
+export interface HttpAnswer {
+  status: number
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST'
+  body?: string
+  headers?: Record<string, string>
+  /** Idle time allowed on the connection, and the whole request's deadline as well. */
+  timeoutMs: number
+  /** Redirects are off unless asked for: a redirected POST would carry its body elsewhere. */
+  followRedirects?: boolean
+}
+
+export function isTransientStatus(status: number): boolean {
+  return TRANSIENT_STATUSES.has(status)
+}
+
+function client(options: { timeoutMs: number; followRedirects: boolean }): HttpClient {
+  return new HttpClient(USER_AGENT, [], {
+    allowRedirects: options.followRedirects,
+    maxRedirects: 5,
+    allowRedirectDowngrade: false,
+    allowRetries: false,
+    keepAlive: false,
+    socketTimeout: options.timeoutMs
+  })
+}
+
+/** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
+function networkError(error: unknown, url: string): TransientError {
+  const code = (error as NodeJS.ErrnoException)?.code
+  const text = error instanceof Error ? error.message : String(error)
+  const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text)
+  return new TransientError(`${new URL(url).host}: ${reason}`)
+}
+
+/** Ends a response that stalls or grows past the limit, so a stalled server is a timeout, not a hang. */
+function readAll(message: IncomingMessage, timeoutMs: number, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const fail = (error: Error): void => {
+      message.destroy()
+      reject(error)
+    }
+    message.setTimeout(timeoutMs, () =>
+      fail(new TransientError(`${new URL(url).host}: response stalled for ${timeoutMs / 1000} s`))
+    )
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES)
+        fail(new Error(`${new URL(url).host}: response larger than ${MAX_BODY_BYTES} bytes`))
+      else chunks.push(chunk)
+    })
+    message.on('aborted', () =>
+      fail(new TransientError(`${new URL(url).host}: connection closed mid-response`))
+    )
+    message.on('error', error => fail(networkError(error, url)))
+    message.on('end', () => {
+      if (!message.complete)
+        fail(new TransientError(`${new URL(url).host}: connection closed mid-response`))
+      else resolve(Buffer.concat(chunks).toString('utf8'))
+    })
+  })
+}
+
+/** Adds an overall deadline, because a socket timeout alone does not end every stall. */
+function deadline<T>(promise: Promise<T>, ms: number, url: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TransientError(`${new URL(url).host}: no answer within ${ms / 1000} s`)),
+      ms
+    )
+  })
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
+}
+
+/** One HTTP exchange. Network trouble throws TransientError; any HTTP status is returned. */
+export async function request(url: string, options: RequestOptions): Promise<HttpAnswer> {
+  const http = client({
+    timeoutMs: options.timeoutMs,
+    followRedirects: options.followRedirects ?? false
+  })
+  const exchange = async (): Promise<HttpAnswer> => {
+    let response
+    try {
+      response = await http.request(
+        options.method,
+        url,
+        options.body ?? null,
+        options.headers ?? {}
+      )
+    } catch (error) {
+      throw networkError(error, url)
+    }
+    const body = await readAll(response.message, options.timeoutMs, url)
+    return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
+  }
+  try {
+    return await deadline(exchange(), options.timeoutMs * 2, url)
+  } finally {
+    http.dispose()
+  }
+}
+
+/** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
+export function transientFromStatus(answer: HttpAnswer, what: string): TransientError {
+  return new TransientError(
+    `${what} answered HTTP ${answer.status}`,
+    parseRetryAfter(answer.headers['retry-after'], Date.now())
+  )
+}
+
+export interface Download {
+  sha256: string
+  bytes: number
+}
+
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string
+  ) {
+    super(`HTTP ${status} for ${url}`)
+    this.name = 'HttpStatusError'
+  }
+}
+
+/**
+ * Streams a GET into `dest`, hashing as it goes. A cut-off body (fewer bytes than
+ * Content-Length), a stall or a reset throws TransientError; a non-200 status throws
+ * HttpStatusError (transient statuses as TransientError).
+ */
+export async function download(url: string, dest: string, timeoutMs: number): Promise<Download> {
+  const http = client({ timeoutMs, followRedirects: true })
+  try {
+    let response
+    try {
+      response = await http.get(url)
+    } catch (error) {
+      throw networkError(error, url)
+    }
+    const message = response.message
+    const status = message.statusCode ?? 0
+    if (status !== 200) {
+      message.resume()
+      if (isTransientStatus(status)) {
+        throw new TransientError(
+          `${new URL(url).host} answered HTTP ${status}`,
+          parseRetryAfter(message.headers['retry-after'], Date.now())
+        )
+      }
+      throw new HttpStatusError(status, url)
+    }
+    const expected = Number(message.headers['content-length'] ?? NaN)
+    const hash = createHash('sha256')
+    let bytes = 0
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk)
+        bytes += chunk.length
+        done(null, chunk)
+      }
+    })
+    message.setTimeout(timeoutMs, () =>
+      message.destroy(
+        new TransientError(`${new URL(url).host}: download stalled for ${timeoutMs / 1000} s`)
+      )
+    )
+    try {
+      await pipeline(message, meter, createWriteStream(dest))
+    } catch (error) {
+      if (error instanceof TransientError) throw error
+      throw networkError(error, url)
+    }
+    if (!message.complete || (Number.isFinite(expected) && bytes !== expected)) {
+      throw new TransientError(
+        `${new URL(url).host}: download cut off after ${bytes} of ${Number.isFinite(expected) ? expected : '?'} bytes`
+      )
+    }
+    return { sha256: hash.digest('hex'), bytes }
+  } finally {
+    http.dispose()
+  }
+}

@@ -1,0 +1,274 @@
+import { ActionError, InputError } from './errors.js'
+import { splitShellWords } from './shell-words.js'
+import { baseUrl, urlProblem } from './urls.js'
+
+export type OnMissingIdToken = 'fail' | 'incognito'
+
+/** Everything the action does, decided from its inputs before any request is made. */
+export interface Config {
+  audience: string
+  idTokenAudience: string
+  apiEndpoint: string
+  issuer: string | undefined
+  exportCredentials: boolean
+  onMissingIdToken: OnMissingIdToken
+  cnspecVersion: string
+  releasesUrl: string
+  status: boolean
+  scan: boolean
+  target: string[]
+  args: string[]
+  output: string
+  riskThreshold: number | undefined
+  logLevel: string
+}
+
+export const API_ENDPOINTS: Record<string, string> = {
+  us: 'https://us.api.mondoo.com',
+  eu: 'https://eu.api.mondoo.com'
+}
+
+export const OUTPUT_FORMATS = [
+  'compact',
+  'summary',
+  'full',
+  'report',
+  'yaml',
+  'yml',
+  'yaml-v1',
+  'yaml-v2',
+  'json',
+  'json-v1',
+  'json-v2',
+  'junit',
+  'sarif'
+] as const
+const OUTPUT_MODIFIERS = ['nodata', 'nocolor', 'detailed', 'summary', 'compact', 'full', 'all']
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const
+
+const MRN_HOST = 'captain.api.mondoo.app'
+const SPACE_ID = /^[a-z0-9][a-z0-9-]{0,127}$/
+const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/
+const VERSION = /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/
+// Long enough for any real value; short enough that a pasted file or a runaway template is
+// caught here rather than in a URL or a command line.
+const MAX_LENGTH = 2048
+const MAX_WORDS_LENGTH = 16384
+
+type Getter = (name: string) => string
+
+/** Control characters; a multi-line input may hold tabs and line breaks. */
+function hasControl(raw: string, multiline: boolean): boolean {
+  for (const ch of raw) {
+    const code = ch.charCodeAt(0)
+    if (multiline && (code === 9 || code === 10 || code === 13)) continue
+    if (code < 32 || code === 127) return true
+  }
+  return false
+}
+
+function check(name: string, raw: string, multiline = false): string {
+  const max = multiline ? MAX_WORDS_LENGTH : MAX_LENGTH
+  if (raw.length > max) {
+    throw new InputError(name, `is ${raw.length} characters long; the limit is ${max}.`)
+  }
+  if (hasControl(raw, multiline)) {
+    throw new InputError(
+      name,
+      multiline
+        ? 'contains a control character (such as a NUL byte); remove it.'
+        : 'contains a control character (a line break, tab or NUL byte); it must be a single line.'
+    )
+  }
+  return raw.trim()
+}
+
+function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  const value = check(name, raw)
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(name, `must be true or false, not "${preview(value)}".`)
+}
+
+function parseUrl(name: string, raw: string, fallback: string): string {
+  const value = check(name, raw) || fallback
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError(name, `is not a URL: "${preview(value)}". Use a full https:// URL.`)
+  }
+  const problem = urlProblem(url)
+  if (problem) throw new InputError(name, `${problem} (got "${preview(value)}").`)
+  return baseUrl(url)
+}
+
+/** Shows a user's value in an error without flooding the log. Inputs are never secret. */
+function preview(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}...` : value
+}
+
+function parseAudience(get: Getter): string {
+  const audience = check('audience', get('audience'))
+  const spaceInput = check('space-id', get('space-id'))
+  let fromSpace: string | undefined
+  if (spaceInput) {
+    const mrn = AUDIENCE.exec(spaceInput)
+    if (mrn) fromSpace = spaceInput
+    else if (SPACE_ID.test(spaceInput)) fromSpace = `//${MRN_HOST}/spaces/${spaceInput}`
+    else {
+      throw new InputError(
+        'space-id',
+        `must be a space ID such as "my-space-123" or a space MRN such as ` +
+          `"//${MRN_HOST}/spaces/my-space-123", not "${preview(spaceInput)}".`
+      )
+    }
+  }
+  if (audience) {
+    if (!AUDIENCE.test(audience)) {
+      throw new InputError(
+        'audience',
+        `must look like "//${MRN_HOST}/spaces/<space-id>" (copy it from the workload identity ` +
+          `provider in the Mondoo console), not "${preview(audience)}".`
+      )
+    }
+    if (fromSpace && fromSpace !== audience) {
+      throw new InputError(
+        'audience',
+        `("${audience}") and input "space-id" ("${spaceInput}") name different audiences; set only one.`
+      )
+    }
+    return audience
+  }
+  if (fromSpace) return fromSpace
+  throw new InputError(
+    'audience',
+    `is required (or set "space-id"): copy the audience of your workload identity provider from ` +
+      `the Mondoo console, e.g. "//${MRN_HOST}/spaces/<space-id>".`
+  )
+}
+
+function parseWords(name: string, raw: string, fallback: string[]): string[] {
+  const value = check(name, raw, true)
+  if (value === '') return fallback
+  const split = splitShellWords(value)
+  if ('error' in split) {
+    throw new InputError(name, `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`)
+  }
+  return split.words
+}
+
+function parseOutput(raw: string): string {
+  const value = check('output', raw) || 'compact'
+  const [format, ...modifiers] = value.toLowerCase().split(',')
+  const known = (OUTPUT_FORMATS as readonly string[]).includes(format ?? '')
+  if (!known || modifiers.some(m => !OUTPUT_MODIFIERS.includes(m))) {
+    throw new InputError(
+      'output',
+      `must be one of ${OUTPUT_FORMATS.join(', ')} (optionally with modifiers such as ` +
+        `"compact,nodata"), not "${preview(value)}".`
+    )
+  }
+  return value.toLowerCase()
+}
+
+function parseRiskThreshold(raw: string): number | undefined {
+  const value = check('risk-threshold', raw)
+  if (value === '') return undefined
+  if (!/^\d{1,3}$/.test(value) || Number(value) > 100) {
+    throw new InputError(
+      'risk-threshold',
+      `must be a whole number from 0 to 100 (leave it empty to never fail on risk), not "${preview(value)}".`
+    )
+  }
+  return Number(value)
+}
+
+function parseChoice<T extends string>(
+  name: string,
+  raw: string,
+  choices: readonly T[],
+  fallback: T
+): T {
+  const value = (check(name, raw) || fallback).toLowerCase()
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new InputError(name, `must be one of ${choices.join(', ')}, not "${preview(value)}".`)
+  }
+  return value as T
+}
+
+export function parseVersion(raw: string): string {
+  const value = check('cnspec-version', raw) || 'latest'
+  if (value.toLowerCase() === 'latest') return 'latest'
+  const match = VERSION.exec(value)
+  if (!match) {
+    throw new InputError(
+      'cnspec-version',
+      `must be "latest" or an exact version such as "13.35.2", not "${preview(value)}".`
+    )
+  }
+  return `${Number(match[1])}.${Number(match[2])}.${Number(match[3])}`
+}
+
+/**
+ * Reads and checks every input. Throws an ActionError naming each bad input; until it
+ * returns, the action has made no request and changed nothing.
+ */
+export function parseInputs(get: Getter): Config {
+  const problems: string[] = []
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn()
+    } catch (error) {
+      if (error instanceof ActionError) problems.push(error.message)
+      else throw error
+      return undefined
+    }
+  }
+  const audience = attempt(() => parseAudience(get))
+  const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')))
+  const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')))
+  const apiEndpoint = attempt(() =>
+    parseUrl(
+      'api-endpoint',
+      API_ENDPOINTS[(endpointRaw ?? '').toLowerCase()] ?? endpointRaw ?? '',
+      API_ENDPOINTS.us as string
+    )
+  )
+  const issuerRaw = attempt(() => check('issuer', get('issuer')))
+  const issuer = issuerRaw ? attempt(() => parseUrl('issuer', issuerRaw, '')) : undefined
+  const config = {
+    audience,
+    idTokenAudience: idTokenAudience || audience,
+    apiEndpoint,
+    issuer,
+    exportCredentials: attempt(() =>
+      parseBoolean('export-credentials', get('export-credentials'), true)
+    ),
+    onMissingIdToken: attempt(() =>
+      parseChoice(
+        'on-missing-id-token',
+        get('on-missing-id-token'),
+        ['fail', 'incognito'] as const,
+        'fail'
+      )
+    ),
+    cnspecVersion: attempt(() => parseVersion(get('cnspec-version'))),
+    releasesUrl: attempt(() =>
+      parseUrl('releases-url', get('releases-url'), 'https://releases.mondoo.com')
+    ),
+    status: attempt(() => parseBoolean('status', get('status'), true)),
+    scan: attempt(() => parseBoolean('scan', get('scan'), true)),
+    target: attempt(() => parseWords('target', get('target'), ['local'])),
+    args: attempt(() => parseWords('args', get('args'), [])),
+    output: attempt(() => parseOutput(get('output'))),
+    riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+    logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info'))
+  }
+  if (problems.length === 1) throw new ActionError(problems[0] as string)
+  if (problems.length > 1) {
+    throw new ActionError(`${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`)
+  }
+  return config as Config
+}

@@ -1,0 +1,115 @@
+/** Time and chance, injectable so that tests of the retry policy take no real time. */
+export interface Clock {
+  now(): number
+  sleep(ms: number): Promise<void>
+  random(): number
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+  random: () => Math.random()
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first one included. */
+  maxAttempts: number
+  /** The first backoff window; it doubles each attempt. */
+  baseMs: number
+  /** The largest backoff window. */
+  capMs: number
+  /** No new attempt starts when it would begin later than this after the first one. */
+  maxTotalMs: number
+}
+
+export const DEFAULT_POLICY: RetryPolicy = {
+  maxAttempts: 6,
+  baseMs: 1000,
+  capMs: 15000,
+  maxTotalMs: 90000
+}
+
+/** A failure that may heal by itself: a later attempt can succeed. */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    /** The server's Retry-After, when it gave one. */
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'TransientError'
+  }
+}
+
+/**
+ * The wait before attempt `attempt + 1`: full jitter over an exponential window, added on
+ * top of the server's Retry-After so that a matrix of jobs told "1 second" does not come
+ * back in one burst.
+ */
+export function backoffMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: number,
+  retryAfterMs = 0
+): number {
+  const window = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
+  return Math.round(retryAfterMs + random * window)
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value
+  if (!text) return undefined
+  let ms: number
+  if (/^\d+$/.test(text.trim())) ms = Number(text.trim()) * 1000
+  else {
+    const date = Date.parse(text)
+    if (Number.isNaN(date)) return undefined
+    ms = date - now
+  }
+  return Math.min(Math.max(ms, 0), 60000)
+}
+
+export interface RetryOptions {
+  policy?: RetryPolicy
+  clock?: Clock
+  log?: (line: string) => void
+}
+
+/**
+ * Runs `fn` until it succeeds, it throws anything but a TransientError, or the policy's
+ * attempts or total time run out; then the last error is thrown.
+ */
+export async function withRetry<T>(
+  what: string,
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {}
+): Promise<T> {
+  const policy = options.policy ?? DEFAULT_POLICY
+  const clock = options.clock ?? systemClock
+  const start = clock.now()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt)
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt >= policy.maxAttempts) throw error
+      const wait = backoffMs(policy, attempt, clock.random(), error.retryAfterMs)
+      if (clock.now() + wait - start > policy.maxTotalMs) throw error
+      options.log?.(
+        `${what}: attempt ${attempt} of ${policy.maxAttempts} failed (${error.message}); retrying in ${(wait / 1000).toFixed(1)} s`
+      )
+      await clock.sleep(wait)
+    }
+  }
+}
+
+/** The policy, with the backoff scaled down when the test suite asks for it. */
+export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+  // Only the end-to-end tests set this, to keep real waits short; users have no reason to.
+  const base = Number(env.CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS)
+  if (!Number.isFinite(base) || base <= 0) return DEFAULT_POLICY
+  return { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 }
+}

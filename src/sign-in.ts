@@ -1,0 +1,68 @@
+import * as core from '@actions/core'
+import { decodeClaims, describeClaims, rejectionAdvice } from './claims.js'
+import { parseCredential, type Credential } from './credential.js'
+import { ActionError } from './errors.js'
+import { fetchIdToken } from './id-token.js'
+import type { Config } from './inputs.js'
+import type { RetryOptions } from './retry.js'
+import { ExchangeRejected, exchangeToken } from './sts.js'
+import { urlProblem } from './urls.js'
+
+/** Statuses for which the token's claims tell the user what to fix in Mondoo. */
+const CLAIM_DIAGNOSIS = new Set([400, 401, 403, 404])
+
+function issuerOf(config: Config, claims: Record<string, unknown> | undefined): string {
+  if (config.issuer) return config.issuer
+  const iss = claims?.iss
+  let problem = 'the id-token has no "iss" claim'
+  if (typeof iss === 'string') {
+    try {
+      problem = urlProblem(new URL(iss)) ?? ''
+    } catch {
+      problem = 'the id-token\'s "iss" claim is not a URL'
+    }
+    if (!problem) return iss
+  }
+  throw new ActionError(
+    `Cannot tell the STS the issuer: ${problem}. Set the input "issuer" to your GitHub OIDC issuer URL.`
+  )
+}
+
+/**
+ * Gets an id-token from GitHub and exchanges it for a Mondoo credential, which is masked
+ * before this returns.
+ */
+export async function signIn(
+  config: Config,
+  log: (line: string) => void,
+  retry: RetryOptions
+): Promise<Credential> {
+  const jwt = await fetchIdToken(config.idTokenAudience, retry)
+  const claims = decodeClaims(jwt)
+  const issuer = issuerOf(config, claims)
+  log(`GitHub id-token for ${String(claims?.sub ?? 'an unknown subject')} (issuer ${issuer})`)
+  let raw: unknown
+  try {
+    raw = await exchangeToken(
+      { apiEndpoint: config.apiEndpoint, audience: config.audience, issuer, jwt },
+      retry
+    )
+  } catch (error) {
+    if (error instanceof ExchangeRejected && CLAIM_DIAGNOSIS.has(error.status)) {
+      throw new ActionError(
+        [
+          error.message,
+          'The id-token GitHub gave this job says:',
+          ...describeClaims(claims),
+          ...rejectionAdvice(claims, issuer, config.audience)
+        ].join('\n')
+      )
+    }
+    throw error
+  }
+  const credential = parseCredential(raw, secret => core.setSecret(secret))
+  log(
+    `Mondoo credential for ${credential.mrn} (${credential.kind === 'key' ? 'key pair' : 'token'}, ${credential.apiEndpoint})`
+  )
+  return credential
+}
