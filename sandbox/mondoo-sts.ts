@@ -29,6 +29,8 @@ export interface MondooSts extends Listening {
   tamper: ((credential: IssuedCredential) => string) | undefined
   /** Service accounts whose later `cnspec status` must fail as unregistered. */
   revoked: Set<string>
+  /** Every service account fails `cnspec status` as unregistered. */
+  revokeAll: boolean
   /** Answers 429 to all but `perSecond` exchanges in each second. */
   rateLimit: { perSecond: number; retryAfterSeconds: number } | undefined
   exchanges: number
@@ -106,6 +108,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
     issued: [] as IssuedCredential[],
     tamper: undefined as MondooSts['tamper'],
     revoked: new Set<string>(),
+    revokeAll: false,
     rateLimit: undefined as MondooSts['rateLimit'],
     exchanges: 0,
     received: [] as MondooSts['received']
@@ -209,7 +212,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
       }
       if (!known || !certOk)
         return sendJson(res, 401, rpcError(16, 'unauthenticated: unknown service account'))
-      if (state.revoked.has(String(mrn)))
+      if (state.revokeAll || state.revoked.has(String(mrn)))
         return sendJson(res, 403, rpcError(7, 'service account is not registered'))
       return sendJson(res, 200, { pong: true })
     }

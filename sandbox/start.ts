@@ -53,6 +53,7 @@ export async function startSandbox(): Promise<Sandbox> {
       sts.faults.length = 0
       sts.tamper = undefined
       sts.revoked.clear()
+      sts.revokeAll = false
       sts.rateLimit = undefined
       sts.received.length = 0
       releases.faults.length = 0
