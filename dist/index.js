@@ -34951,6 +34951,11 @@ function policyFromEnv(env = process.env) {
         return DEFAULT_POLICY;
     return { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 };
 }
+/** How long one request may stay silent. Only the end-to-end tests shorten it. */
+function requestTimeoutMs(env = process.env) {
+    const override = Number(env.CNSPEC_KEYLESS_TEST_TIMEOUT_MS);
+    return Number.isFinite(override) && override > 0 ? override : 30000;
+}
 
 ;// CONCATENATED MODULE: ./src/id-token.ts
 
@@ -34963,7 +34968,6 @@ const MISSING_ID_TOKEN = 'This job cannot get a GitHub OIDC token: ACTIONS_ID_TO
 function idTokenAvailable(env = process.env) {
     return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
-const TIMEOUT_MS = 30000;
 /**
  * Asks GitHub for an id-token with the given audience. GitHub answers a just-started job
  * with a transient 403 or 5xx now and then, so those are retried; the toolkit call has no
@@ -34973,7 +34977,7 @@ async function fetchIdToken(audience, retry = {}) {
     return withRetry('GitHub id-token request', async () => {
         let timer;
         const timeout = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new TransientError(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+            timer = setTimeout(() => reject(new TransientError(`no answer within ${requestTimeoutMs() / 1000} s`)), requestTimeoutMs());
         });
         try {
             return await Promise.race([getIDToken(audience), timeout]);
@@ -36467,7 +36471,6 @@ function parseChecksums(text) {
 
 
 const TOOL = 'cnspec';
-const install_TIMEOUT_MS = 30000;
 const LOCK_WAIT_MS = 5 * 60 * 1000;
 function requireEnv(name) {
     const value = process.env[name];
@@ -36480,7 +36483,7 @@ function probeBinary(binary) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
         return Promise.resolve({ error: `${binary} is missing` });
     return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: install_TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } }, (error, stdout) => {
+        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: requestTimeoutMs(), env: { ...process.env, MONDOO_CONFIG_BASE64: '' } }, (error, stdout) => {
             const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
             if (error)
                 resolve({
@@ -36497,7 +36500,7 @@ async function get(url, what, retry) {
     return withRetry(what, async () => {
         const answer = await request(url, {
             method: 'GET',
-            timeoutMs: install_TIMEOUT_MS,
+            timeoutMs: requestTimeoutMs(),
             followRedirects: true
         });
         if (isTransientStatus(answer.status))
@@ -36538,7 +36541,7 @@ async function fetchVerified(options, platform, version, latestSha) {
     async function downloadAndVerify() {
         const [sums, archive] = await Promise.all([
             get(sumsUrl, 'cnspec checksums download', options.retry),
-            withRetry('cnspec download', () => download(url, file, install_TIMEOUT_MS), options.retry).catch(error => {
+            withRetry('cnspec download', () => download(url, file, requestTimeoutMs()), options.retry).catch(error => {
                 if (error instanceof HttpStatusError)
                     throw notFound('archive', error.status);
                 throw error;
@@ -36853,7 +36856,6 @@ class ExchangeRejected extends ActionError {
         this.name = 'ExchangeRejected';
     }
 }
-const sts_TIMEOUT_MS = 30000;
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 /**
  * Mondoo's error text, made safe to print: some servers echo the request back, so anything
@@ -36899,7 +36901,7 @@ async function exchangeToken(req, retry = {}) {
             method: 'POST',
             body,
             headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-            timeoutMs: sts_TIMEOUT_MS,
+            timeoutMs: requestTimeoutMs(),
             followRedirects: false
         });
         if (isTransientStatus(answer.status))
@@ -37196,5 +37198,8 @@ process.on('beforeExit', () => {
 });
 void run().finally(() => {
     finished = true;
+    // A request abandoned after its deadline may still hold a socket open; the step's
+    // result is decided, so do not wait for it.
+    process.exit();
 });
 

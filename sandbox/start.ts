@@ -56,6 +56,8 @@ export async function startSandbox(): Promise<Sandbox> {
       sts.revokeAll = false
       sts.rateLimit = undefined
       sts.received.length = 0
+      sts.exchanges = 0
+      oidc.requests = 0
       releases.faults.length = 0
       releases.requests.length = 0
       releases.corrupt.clear()

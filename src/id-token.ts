@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { ActionError, messageOf } from './errors.js'
-import { TransientError, withRetry, type RetryOptions } from './retry.js'
+import { TransientError, withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
 
 export const MISSING_ID_TOKEN =
   'This job cannot get a GitHub OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN ' +
@@ -11,8 +11,6 @@ export const MISSING_ID_TOKEN =
 export function idTokenAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
 }
-
-const TIMEOUT_MS = 30000
 
 /**
  * Asks GitHub for an id-token with the given audience. GitHub answers a just-started job
@@ -26,8 +24,8 @@ export async function fetchIdToken(audience: string, retry: RetryOptions = {}): 
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TransientError(`no answer within ${TIMEOUT_MS / 1000} s`)),
-          TIMEOUT_MS
+          () => reject(new TransientError(`no answer within ${requestTimeoutMs() / 1000} s`)),
+          requestTimeoutMs()
         )
       })
       try {

@@ -16,4 +16,7 @@ process.on('beforeExit', () => {
 
 void run().finally(() => {
   finished = true
+  // A request abandoned after its deadline may still hold a socket open; the step's
+  // result is decided, so do not wait for it.
+  process.exit()
 })

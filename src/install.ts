@@ -21,7 +21,7 @@ import {
   parseChecksums,
   parseLatest
 } from './release.js'
-import { withRetry, type RetryOptions } from './retry.js'
+import { withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
 
 export interface InstallOptions {
   /** "latest" or X.Y.Z, already validated. */
@@ -40,7 +40,6 @@ export interface Installed {
 }
 
 const TOOL = 'cnspec'
-const TIMEOUT_MS = 30000
 const LOCK_WAIT_MS = 5 * 60 * 1000
 
 function requireEnv(name: string): string {
@@ -59,7 +58,7 @@ export function probeBinary(binary: string): Promise<{ version: string } | { err
     execFile(
       binary,
       ['version'],
-      { timeout: TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } },
+      { timeout: requestTimeoutMs(), env: { ...process.env, MONDOO_CONFIG_BASE64: '' } },
       (error, stdout) => {
         const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]
         if (error)
@@ -83,7 +82,7 @@ async function get(
     async () => {
       const answer = await request(url, {
         method: 'GET',
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs: requestTimeoutMs(),
         followRedirects: true
       })
       if (isTransientStatus(answer.status)) throw transientFromStatus(answer, new URL(url).host)
@@ -140,12 +139,14 @@ async function fetchVerified(
   async function downloadAndVerify(): Promise<string> {
     const [sums, archive] = await Promise.all([
       get(sumsUrl, 'cnspec checksums download', options.retry),
-      withRetry('cnspec download', () => download(url, file, TIMEOUT_MS), options.retry).catch(
-        error => {
-          if (error instanceof HttpStatusError) throw notFound('archive', error.status)
-          throw error
-        }
-      )
+      withRetry(
+        'cnspec download',
+        () => download(url, file, requestTimeoutMs()),
+        options.retry
+      ).catch(error => {
+        if (error instanceof HttpStatusError) throw notFound('archive', error.status)
+        throw error
+      })
     ])
     if (typeof sums !== 'string') {
       throw new ActionError(

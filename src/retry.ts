@@ -113,3 +113,9 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy
   if (!Number.isFinite(base) || base <= 0) return DEFAULT_POLICY
   return { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 }
 }
+
+/** How long one request may stay silent. Only the end-to-end tests shorten it. */
+export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const override = Number(env.CNSPEC_KEYLESS_TEST_TIMEOUT_MS)
+  return Number.isFinite(override) && override > 0 ? override : 30000
+}

@@ -1,6 +1,6 @@
 import { ActionError } from './errors.js'
 import { isTransientStatus, request, transientFromStatus, type HttpAnswer } from './http.js'
-import { withRetry, type RetryOptions } from './retry.js'
+import { withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
 
 export interface ExchangeRequest {
   apiEndpoint: string
@@ -22,7 +22,6 @@ export class ExchangeRejected extends ActionError {
   }
 }
 
-const TIMEOUT_MS = 30000
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g
 
 /**
@@ -73,7 +72,7 @@ export async function exchangeToken(
         method: 'POST',
         body,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs: requestTimeoutMs(),
         followRedirects: false
       })
       if (isTransientStatus(answer.status)) throw transientFromStatus(answer, "Mondoo's STS")
