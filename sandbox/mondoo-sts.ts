@@ -34,6 +34,8 @@ export interface MondooSts extends Listening {
   /** Answers 429 to all but `perSecond` exchanges in each second. */
   rateLimit: { perSecond: number; retryAfterSeconds: number } | undefined
   exchanges: number
+  /** Milliseconds each exchange takes before it answers (for the benchmark). */
+  delayMs: number
   /** Exchange requests as received (body parsed), for assertions on what the action sent. */
   received: Array<{ audience?: string; issuer_uri?: string; headers: Record<string, unknown> }>
 }
@@ -111,6 +113,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
     revokeAll: false,
     rateLimit: undefined as MondooSts['rateLimit'],
     exchanges: 0,
+    delayMs: 0,
     received: [] as MondooSts['received']
   }
   const window = { second: 0, count: 0 }
@@ -119,6 +122,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
     const path = new URL(req.url ?? '/', endpoint).pathname
     if (req.method === 'POST' && path === '/SecureTokenService/ExchangeExternalToken') {
       state.exchanges++
+      if (state.delayMs) await new Promise(resolve => setTimeout(resolve, state.delayMs))
       if (state.rateLimit) {
         const second = Math.floor(Date.now() / 1000)
         if (second !== window.second) Object.assign(window, { second, count: 0 })
