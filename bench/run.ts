@@ -31,7 +31,10 @@ async function time(sandbox: Sandbox, options: () => RunOptions): Promise<number
 
 const sandbox = await startSandbox()
 try {
-  const archive = sandbox.releases.archive('13.34.0', `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`).data
+  const archive = sandbox.releases.archive(
+    '13.34.0',
+    `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
+  ).data
   // Make the exchange and the download each take about DELAY_MS, as on a real network.
   sandbox.sts.delayMs = DELAY_MS
   sandbox.releases.throttle = Math.ceil(archive.length / (DELAY_MS / 50))
@@ -46,21 +49,36 @@ try {
     })
   )
   const signInOnly = await time(sandbox, () => ({ inputs: QUIET, toolCache: warmCache }))
-  const installOnly = await time(sandbox, () => ({ inputs: { ...QUIET, 'on-missing-id-token': 'incognito' }, env: FORK }))
+  const installOnly = await time(sandbox, () => ({
+    inputs: { ...QUIET, 'on-missing-id-token': 'incognito' },
+    env: FORK
+  }))
   const cold = await time(sandbox, () => ({ inputs: QUIET }))
   const warm = await time(sandbox, () => ({ inputs: QUIET, toolCache: warmCache }))
   sandbox.sts.delayMs = 0
   sandbox.releases.throttle = undefined
-  const fullJob = await time(sandbox, () => ({ inputs: { 'cnspec-version': '13.34.0' }, toolCache: warmCache }))
+  const fullJob = await time(sandbox, () => ({
+    inputs: { 'cnspec-version': '13.34.0' },
+    toolCache: warmCache
+  }))
 
   const rows: Array<[string, string]> = [
     ['sign-in alone (warm cache), ms', signInOnly.toFixed(0)],
     ['install alone (cold cache, no sign-in), ms', installOnly.toFixed(0)],
     ['cold start: sign-in + install, ms', cold.toFixed(0)],
-    ['cold / (sign-in + install)   (1.0 = done one after the other)', (cold / (signInOnly + installOnly)).toFixed(2)],
-    ['cold / max(sign-in, install) (1.0 = fully concurrent)', (cold / Math.max(signInOnly, installOnly)).toFixed(2)],
+    [
+      'cold / (sign-in + install)   (1.0 = done one after the other)',
+      (cold / (signInOnly + installOnly)).toFixed(2)
+    ],
+    [
+      'cold / max(sign-in, install) (1.0 = fully concurrent)',
+      (cold / Math.max(signInOnly, installOnly)).toFixed(2)
+    ],
     ['warm / cold', (warm / cold).toFixed(2)],
-    ['whole job, no network delay (status + scan) / bare node start', (fullJob / nodeStart).toFixed(1)]
+    [
+      'whole job, no network delay (status + scan) / bare node start',
+      (fullJob / nodeStart).toFixed(1)
+    ]
   ]
   console.log(`Medians of ${ROUNDS} runs; exchange and download each delayed ~${DELAY_MS} ms.\n`)
   for (const [name, value] of rows) console.log(`${name.padEnd(66)} ${value}`)

@@ -8,15 +8,23 @@ import { SPACE_ID } from './start.js'
 
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 const out = process.argv[2]
-if (!out) throw new Error('usage: tsx sandbox/e2e-sts.ts <file to write STS_URL and RELEASES_URL to>')
+if (!out)
+  throw new Error('usage: tsx sandbox/e2e-sts.ts <file to write STS_URL and RELEASES_URL to>')
 const repository = process.env.GITHUB_REPOSITORY
-if (!repository) throw new Error('GITHUB_REPOSITORY is not set: run this inside a GitHub Actions job')
+if (!repository)
+  throw new Error('GITHUB_REPOSITORY is not set: run this inside a GitHub Actions job')
 
 // Both subject forms: classic (repo:owner/name:...) and immutable (repo:owner@id/name@id:...).
 const [owner, name] = repository.split('/')
-const subjects = process.env.SANDBOX_SUBJECT ? [process.env.SANDBOX_SUBJECT] : [`repo:${repository}:*`, `repo:${owner}@*`]
-const sts = await startMondooSts(subjects.map(subject => ({ spaceId: SPACE_ID, issuer: GITHUB_ISSUER, subject })))
+const subjects = process.env.SANDBOX_SUBJECT
+  ? [process.env.SANDBOX_SUBJECT]
+  : [`repo:${repository}:*`, `repo:${owner}@*`]
+const sts = await startMondooSts(
+  subjects.map(subject => ({ spaceId: SPACE_ID, issuer: GITHUB_ISSUER, subject }))
+)
 const releases = await startReleases()
 appendFileSync(out, `STS_URL=${sts.url}\nRELEASES_URL=${releases.url}\n`)
-console.log(`STS on ${sts.url} trusts ${GITHUB_ISSUER} for ${subjects.join(', ')} (repository ${name})`)
+console.log(
+  `STS on ${sts.url} trusts ${GITHUB_ISSUER} for ${subjects.join(', ')} (repository ${name})`
+)
 console.log(`cnspec release stand-in on ${releases.url}`)
