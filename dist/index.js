@@ -35031,7 +35031,9 @@ function splitShellWords(text) {
         if (quote === '"') {
             if (ch === '"')
                 quote = null;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1])) {
+            else if (ch === '\\' && text[i + 1] === '\n')
+                i++;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) {
                 word += text[++i];
             }
             else
@@ -35142,13 +35144,19 @@ const VERSION = /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/;
 // caught here rather than in a URL or a command line.
 const MAX_LENGTH = 2048;
 const MAX_WORDS_LENGTH = 16384;
+/** "us" and "eu" stand for Mondoo's regional endpoints; anything else is taken as a URL. */
+function shorthand(value) {
+    const key = value.toLowerCase();
+    return Object.hasOwn(API_ENDPOINTS, key) ? API_ENDPOINTS[key] : value;
+}
 /** Control characters; a multi-line input may hold tabs and line breaks. */
 function hasControl(raw, multiline) {
     for (const ch of raw) {
         const code = ch.charCodeAt(0);
         if (multiline && (code === 9 || code === 10 || code === 13))
             continue;
-        if (code < 32 || code === 127)
+        // C0, DEL and C1 (U+0085 is a line break to some readers).
+        if (code < 32 || (code >= 127 && code <= 159))
             return true;
     }
     return false;
@@ -35290,7 +35298,7 @@ function parseInputs(get) {
     const audience = attempt(() => parseAudience(get));
     const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')));
     const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')));
-    const apiEndpoint = attempt(() => parseUrl('api-endpoint', API_ENDPOINTS[(endpointRaw ?? '').toLowerCase()] ?? endpointRaw ?? '', API_ENDPOINTS.us));
+    const apiEndpoint = attempt(() => parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us));
     const issuerRaw = attempt(() => check('issuer', get('issuer')));
     const issuer = issuerRaw ? attempt(() => parseUrl('issuer', issuerRaw, '')) : undefined;
     const config = {
@@ -36382,14 +36390,15 @@ function releasePlatform(platform, arch, armVersion, endianness = 'LE') {
         x64: 'amd64',
         arm64: 'arm64',
         ia32: '386',
-        arm: Number(armVersion) === 6 ? 'armv6' : 'armv7',
+        // Mondoo builds armv6 and armv7; an ARMv8 CPU in 32-bit mode runs armv7 code.
+        arm: { 6: 'armv6', 7: 'armv7', 8: 'armv7' }[Number(armVersion)],
         ppc64: endianness === 'LE' ? 'ppc64le' : undefined
     };
     const releaseArch = archs[arch];
     const key = `${os}_${releaseArch}`;
     if (!os || !releaseArch || !SUPPORTED.includes(key)) {
         return {
-            error: `cnspec has no build for this runner (${platform}/${arch}${arch === 'arm' ? ` v${armVersion}` : ''}). ` +
+            error: `cnspec has no build for this runner (${platform}/${arch}${arch === 'arm' && armVersion !== undefined ? ` v${armVersion}` : ''}). ` +
                 `Supported: ${SUPPORTED.map(k => k.replace('_', '/')).join(', ')}. Use a runner of one of these kinds.`
         };
     }
@@ -36677,6 +36686,16 @@ function scanArgs(config, incognito) {
         args.push('--incognito');
     return [...args, ...config.args];
 }
+// cnspec's console log marks levels as FTL/ERR, or "x" for errors in its compact CLI form;
+// a timestamp may come first, and colour codes may wrap the level.
+const ERROR_LINE = /^(?:\S*\d\S*\s+)?(?:FTL|ERR|x)\s/m;
+const JSON_ERROR = /"level":"(?:fatal|error)"|level=(?:fatal|error)/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+function hasErrorLine(stderr) {
+    const plain = stderr.replace(ANSI, '');
+    return ERROR_LINE.test(plain) || JSON_ERROR.test(plain);
+}
 /**
  * cnspec exits 1 both for a scan over the risk threshold and for a failed scan. A fatal
  * error is logged at FTL/ERR level and leaves no report, which tells the two apart.
@@ -36691,7 +36710,7 @@ function scanVerdict(exitCode, riskThreshold, stdout, stderr) {
                 : `Scan completed; no risk reached the threshold of ${riskThreshold}.`
         };
     }
-    const fatal = /(^|\s)(FTL|ERR)\s|"level":"(fatal|error)"|level=(fatal|error)/m.test(stderr);
+    const fatal = hasErrorLine(stderr);
     if (exitCode === 1 && riskThreshold !== undefined && !fatal && stdout.trim() !== '') {
         return {
             exitCode,

@@ -57,12 +57,19 @@ const MAX_WORDS_LENGTH = 16384
 
 type Getter = (name: string) => string
 
+/** "us" and "eu" stand for Mondoo's regional endpoints; anything else is taken as a URL. */
+function shorthand(value: string): string {
+  const key = value.toLowerCase()
+  return Object.hasOwn(API_ENDPOINTS, key) ? (API_ENDPOINTS[key] as string) : value
+}
+
 /** Control characters; a multi-line input may hold tabs and line breaks. */
 function hasControl(raw: string, multiline: boolean): boolean {
   for (const ch of raw) {
     const code = ch.charCodeAt(0)
     if (multiline && (code === 9 || code === 10 || code === 13)) continue
-    if (code < 32 || code === 127) return true
+    // C0, DEL and C1 (U+0085 is a line break to some readers).
+    if (code < 32 || (code >= 127 && code <= 159)) return true
   }
   return false
 }
@@ -230,11 +237,7 @@ export function parseInputs(get: Getter): Config {
   const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')))
   const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')))
   const apiEndpoint = attempt(() =>
-    parseUrl(
-      'api-endpoint',
-      API_ENDPOINTS[(endpointRaw ?? '').toLowerCase()] ?? endpointRaw ?? '',
-      API_ENDPOINTS.us as string
-    )
+    parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us as string)
   )
   const issuerRaw = attempt(() => check('issuer', get('issuer')))
   const issuer = issuerRaw ? attempt(() => parseUrl('issuer', issuerRaw, '')) : undefined

@@ -42,7 +42,8 @@ export function releasePlatform(
     x64: 'amd64',
     arm64: 'arm64',
     ia32: '386',
-    arm: Number(armVersion) === 6 ? 'armv6' : 'armv7',
+    // Mondoo builds armv6 and armv7; an ARMv8 CPU in 32-bit mode runs armv7 code.
+    arm: ({ 6: 'armv6', 7: 'armv7', 8: 'armv7' } as Record<number, string>)[Number(armVersion)],
     ppc64: endianness === 'LE' ? 'ppc64le' : undefined
   }
   const releaseArch = archs[arch]
@@ -50,7 +51,7 @@ export function releasePlatform(
   if (!os || !releaseArch || !SUPPORTED.includes(key)) {
     return {
       error:
-        `cnspec has no build for this runner (${platform}/${arch}${arch === 'arm' ? ` v${armVersion}` : ''}). ` +
+        `cnspec has no build for this runner (${platform}/${arch}${arch === 'arm' && armVersion !== undefined ? ` v${armVersion}` : ''}). ` +
         `Supported: ${SUPPORTED.map(k => k.replace('_', '/')).join(', ')}. Use a runner of one of these kinds.`
     }
   }

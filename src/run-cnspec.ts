@@ -62,6 +62,18 @@ export function scanArgs(config: Config, incognito: boolean): string[] {
   return [...args, ...config.args]
 }
 
+// cnspec's console log marks levels as FTL/ERR, or "x" for errors in its compact CLI form;
+// a timestamp may come first, and colour codes may wrap the level.
+const ERROR_LINE = /^(?:\S*\d\S*\s+)?(?:FTL|ERR|x)\s/m
+const JSON_ERROR = /"level":"(?:fatal|error)"|level=(?:fatal|error)/
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g
+
+export function hasErrorLine(stderr: string): boolean {
+  const plain = stderr.replace(ANSI, '')
+  return ERROR_LINE.test(plain) || JSON_ERROR.test(plain)
+}
+
 /**
  * cnspec exits 1 both for a scan over the risk threshold and for a failed scan. A fatal
  * error is logged at FTL/ERR level and leaves no report, which tells the two apart.
@@ -82,7 +94,7 @@ export function scanVerdict(
           : `Scan completed; no risk reached the threshold of ${riskThreshold}.`
     }
   }
-  const fatal = /(^|\s)(FTL|ERR)\s|"level":"(fatal|error)"|level=(fatal|error)/m.test(stderr)
+  const fatal = hasErrorLine(stderr)
   if (exitCode === 1 && riskThreshold !== undefined && !fatal && stdout.trim() !== '') {
     return {
       exitCode,

@@ -17,7 +17,8 @@ export function splitShellWords(text: string): { words: string[] } | { error: st
     }
     if (quote === '"') {
       if (ch === '"') quote = null
-      else if (ch === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1] as string)) {
+      else if (ch === '\\' && text[i + 1] === '\n') i++
+      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string)) {
         word += text[++i]
       } else word += ch
       continue
