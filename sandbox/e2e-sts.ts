@@ -16,8 +16,11 @@ if (!repository)
 
 // Both subject forms: classic (repo:owner/name:...) and immutable (repo:owner@id/name@id:...).
 const [owner, name] = repository.split('/')
+// SANDBOX_SUBJECT: the accepted `sub` values, one a line.
 const subjects = process.env.SANDBOX_SUBJECT
-  ? [process.env.SANDBOX_SUBJECT]
+  ? process.env.SANDBOX_SUBJECT.split(/\r?\n/)
+      .map(line => line.trim())
+      .filter(Boolean)
   : [`repo:${repository}:*`, `repo:${owner}@*`]
 const sts = await startMondooSts(
   subjects.map(subject => ({ spaceId: SPACE_ID, issuer: GITHUB_ISSUER, subject }))
