@@ -37087,7 +37087,9 @@ async function timed(report, phase, work) {
         return await work();
     }
     finally {
-        report.timings.push([phase, Date.now() - start]);
+        const ms = Date.now() - start;
+        report.timings.push([phase, ms]);
+        info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
     }
 }
 function settle(result) {

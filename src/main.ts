@@ -16,7 +16,9 @@ async function timed<T>(report: RunReport, phase: string, work: () => Promise<T>
   try {
     return await work()
   } finally {
-    report.timings.push([phase, Date.now() - start])
+    const ms = Date.now() - start
+    report.timings.push([phase, ms])
+    core.info(`${phase} took ${(ms / 1000).toFixed(1)} s`)
   }
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { findLeaks } from '../../sandbox/leaks.js'
 import { listen } from '../../sandbox/server.js'
 import { errorOf, harness, warningsOf, type Harness } from '../helpers.js'
 
@@ -174,6 +175,7 @@ describe('the tool cache survives crashes', () => {
       }
     })
     expect(killed.signal).toBe('SIGKILL')
+    expect(findLeaks(killed, h.sandbox.secrets())).toEqual([])
     expect(existsSync(`${cacheDir(toolCache)}.complete`)).toBe(false)
     h.sandbox.releases.throttle = undefined
     const next = await h.run({ inputs: authOnly, toolCache })
