@@ -34849,6 +34849,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** A failure the user can act on. Its message is shown as is, so it must never hold a secret. */
 class ActionError extends Error {
@@ -35332,8 +35334,6 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
@@ -37080,6 +37080,7 @@ function escapeHtml(text) {
 
 
 
+
 const PREFIX = '[cnspec-keyless]';
 async function timed(report, phase, work) {
     const start = Date.now();
@@ -37171,7 +37172,7 @@ async function run() {
         }
         setOutput('cnspec-version', installed.version);
         setOutput('cnspec-path', installed.binary);
-        addPath(installed.binary.replace(/[\\/][^\\/]+$/, ''));
+        addPath((0,external_node_path_namespaceObject.dirname)(installed.binary));
         if (config.scan) {
             const args = scanArgs(config, incognito);
             const result = await timed(report, 'cnspec scan', async () => {

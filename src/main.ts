@@ -1,3 +1,4 @@
+import { dirname } from 'node:path'
 import * as core from '@actions/core'
 import type { Credential } from './credential.js'
 import { ActionError, messageOf } from './errors.js'
@@ -119,7 +120,7 @@ export async function run(): Promise<void> {
     }
     core.setOutput('cnspec-version', installed.version)
     core.setOutput('cnspec-path', installed.binary)
-    core.addPath(installed.binary.replace(/[\\/][^\\/]+$/, ''))
+    core.addPath(dirname(installed.binary))
 
     if (config.scan) {
       const args = scanArgs(config, incognito)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError } from '../../src/errors.js'
 import { parseInputs, parseVersion, type Config } from '../../src/inputs.js'
-import { AUDIENCE, DEFAULTS, inputs, type InputName } from './inputs-fixture.js'
+import { AUDIENCE, DEFAULTS, INPUT_NAMES, inputs, type InputName } from './inputs-fixture.js'
 
 /** The error parseInputs throws for these inputs; fails the test when it returns instead. */
 function failure(overrides: Partial<Record<InputName, string>>): ActionError {
@@ -410,22 +410,9 @@ describe('target and args', () => {
 })
 
 describe('control characters and size', () => {
-  const singleLine = [
-    'audience',
-    'space-id',
-    'api-endpoint',
-    'issuer',
-    'id-token-audience',
-    'export-credentials',
-    'on-missing-id-token',
-    'cnspec-version',
-    'releases-url',
-    'status',
-    'scan',
-    'output',
-    'risk-threshold',
-    'log-level'
-  ] as const
+  const singleLine = INPUT_NAMES.filter(
+    (name): name is Exclude<InputName, 'target' | 'args'> => name !== 'target' && name !== 'args'
+  )
 
   const valid: Record<(typeof singleLine)[number], string> = {
     audience: AUDIENCE,

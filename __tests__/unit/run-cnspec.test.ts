@@ -1,24 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Config } from '../../src/inputs.js'
+import { parseInputs, type Config } from '../../src/inputs.js'
+import { inputs } from './inputs-fixture.js'
 import { cnspecEnv, scanArgs, scanVerdict, statusVerdict } from '../../src/run-cnspec.js'
 
-const CONFIG: Config = {
-  audience: '//captain.api.mondoo.app/spaces/my-space-123',
-  idTokenAudience: '//captain.api.mondoo.app/spaces/my-space-123',
-  apiEndpoint: 'https://us.api.mondoo.com',
-  issuer: undefined,
-  exportCredentials: true,
-  onMissingIdToken: 'fail',
-  cnspecVersion: 'latest',
-  releasesUrl: 'https://releases.mondoo.com',
-  status: true,
-  scan: true,
-  target: ['local'],
-  args: [],
-  output: 'compact',
-  riskThreshold: undefined,
-  logLevel: 'info'
-}
+// The configuration a workflow gets from action.yml's defaults.
+const CONFIG: Config = parseInputs(inputs())
 
 const REPORT = 'Asset: runner\n  ✕ Fail: 85 Ensure SSH root login is disabled\nScore: 40/100\n'
 
