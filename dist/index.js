@@ -36481,6 +36481,8 @@ function parseChecksums(text) {
 
 const TOOL = 'cnspec';
 const LOCK_WAIT_MS = 5 * 60 * 1000;
+// `cnspec version` is local work, unrelated to network timeouts; a busy runner may be slow.
+const PROBE_TIMEOUT_MS = 60000;
 function requireEnv(name) {
     const value = process.env[name];
     if (!value)
@@ -36492,7 +36494,7 @@ function probeBinary(binary) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
         return Promise.resolve({ error: `${binary} is missing` });
     return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: requestTimeoutMs(), env: { ...process.env, MONDOO_CONFIG_BASE64: '' } }, (error, stdout) => {
+        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: PROBE_TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } }, (error, stdout) => {
             const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
             if (error)
                 resolve({

@@ -41,6 +41,8 @@ export interface Installed {
 
 const TOOL = 'cnspec'
 const LOCK_WAIT_MS = 5 * 60 * 1000
+// `cnspec version` is local work, unrelated to network timeouts; a busy runner may be slow.
+const PROBE_TIMEOUT_MS = 60000
 
 function requireEnv(name: string): string {
   const value = process.env[name]
@@ -58,7 +60,7 @@ export function probeBinary(binary: string): Promise<{ version: string } | { err
     execFile(
       binary,
       ['version'],
-      { timeout: requestTimeoutMs(), env: { ...process.env, MONDOO_CONFIG_BASE64: '' } },
+      { timeout: PROBE_TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } },
       (error, stdout) => {
         const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]
         if (error)

@@ -14,7 +14,7 @@ afterAll(async () => h.sandbox.close())
 beforeEach(() => h.sandbox.reset())
 
 const authOnly = { status: 'false', scan: 'false', 'cnspec-version': '13.34.0' }
-const SHORT_TIMEOUT = { CNSPEC_KEYLESS_TEST_TIMEOUT_MS: '400' }
+const SHORT_TIMEOUT = { CNSPEC_KEYLESS_TEST_TIMEOUT_MS: '1500' }
 const PLATFORM = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
 
 describe('faults that heal are retried', () => {
@@ -64,7 +64,7 @@ describe('faults that heal are retried', () => {
     const result = await h.run({ inputs: authOnly, env: SHORT_TIMEOUT })
     expect(errorOf(result)).toBe('')
     expect(result.stdout).toMatch(
-      /GitHub id-token request: attempt 1 of 6 failed \(no answer within 0\.4 s\)/
+      /GitHub id-token request: attempt 1 of 6 failed \(no answer within 1\.5 s\)/
     )
   })
 
