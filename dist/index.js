@@ -37095,6 +37095,18 @@ async function timed(report, phase, work) {
         info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
     }
 }
+/** One cnspec call in its own log group, timed for the summary. */
+function cnspecPhase(report, phase, title, work) {
+    return timed(report, phase, async () => {
+        startGroup(title);
+        try {
+            return await work();
+        }
+        finally {
+            endGroup();
+        }
+    });
+}
 function settle(result) {
     return result.status === 'fulfilled' ? result.value : undefined;
 }
@@ -37145,16 +37157,7 @@ async function run() {
         info(`cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`);
         const env = cnspecEnv(credential?.base64);
         if (config.status && credential) {
-            const status = await timed(report, 'cnspec status', async () => {
-                startGroup('cnspec status');
-                try {
-                    const out = await runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env);
-                    return statusVerdict(out.exitCode);
-                }
-                finally {
-                    endGroup();
-                }
-            });
+            const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () => runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env).then(out => statusVerdict(out.exitCode)));
             report.status = status.ok ? 'connected' : `failed (exit code ${status.exitCode})`;
             if (!status.ok)
                 throw new ActionError(status.verdict);
@@ -37176,17 +37179,7 @@ async function run() {
         setOutput('cnspec-path', installed.binary);
         addPath((0,external_node_path_namespaceObject.dirname)(installed.binary));
         if (config.scan) {
-            const args = scanArgs(config, incognito);
-            const result = await timed(report, 'cnspec scan', async () => {
-                startGroup(`cnspec scan ${config.target.join(' ')}`);
-                try {
-                    const out = await runCnspec(installed.binary, args, env);
-                    return scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr);
-                }
-                finally {
-                    endGroup();
-                }
-            });
+            const result = await cnspecPhase(report, 'cnspec scan', `cnspec scan ${report.target}`, () => runCnspec(installed.binary, scanArgs(config, incognito), env).then(out => scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)));
             setOutput('scan-exit-code', String(result.exitCode));
             report.scan = result.ok ? 'passed' : 'failed';
             report.scanExitCode = result.exitCode;

@@ -6,7 +6,14 @@ import { MISSING_ID_TOKEN, idTokenAvailable } from './id-token.js'
 import { parseInputs, type Config } from './inputs.js'
 import { installCnspec, type Installed } from './install.js'
 import { policyFromEnv, type RetryOptions } from './retry.js'
-import { cnspecEnv, runCnspec, scanArgs, scanVerdict, statusVerdict } from './run-cnspec.js'
+import {
+  cnspecEnv,
+  runCnspec,
+  scanArgs,
+  scanVerdict,
+  statusVerdict,
+  type CnspecResult
+} from './run-cnspec.js'
 import { signIn } from './sign-in.js'
 import { writeSummary, type RunReport } from './summary.js'
 
@@ -21,6 +28,23 @@ async function timed<T>(report: RunReport, phase: string, work: () => Promise<T>
     report.timings.push([phase, ms])
     core.info(`${phase} took ${(ms / 1000).toFixed(1)} s`)
   }
+}
+
+/** One cnspec call in its own log group, timed for the summary. */
+function cnspecPhase(
+  report: RunReport,
+  phase: string,
+  title: string,
+  work: () => Promise<CnspecResult>
+): Promise<CnspecResult> {
+  return timed(report, phase, async () => {
+    core.startGroup(title)
+    try {
+      return await work()
+    } finally {
+      core.endGroup()
+    }
+  })
 }
 
 function settle<T>(result: PromiseSettledResult<T>): T | undefined {
@@ -90,19 +114,11 @@ export async function run(): Promise<void> {
     const env = cnspecEnv(credential?.base64)
 
     if (config.status && credential) {
-      const status = await timed(report, 'cnspec status', async () => {
-        core.startGroup('cnspec status')
-        try {
-          const out = await runCnspec(
-            installed.binary,
-            ['status', '--log-level', config.logLevel],
-            env
-          )
-          return statusVerdict(out.exitCode)
-        } finally {
-          core.endGroup()
-        }
-      })
+      const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () =>
+        runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env).then(out =>
+          statusVerdict(out.exitCode)
+        )
+      )
       report.status = status.ok ? 'connected' : `failed (exit code ${status.exitCode})`
       if (!status.ok) throw new ActionError(status.verdict)
       core.info(status.verdict)
@@ -123,16 +139,11 @@ export async function run(): Promise<void> {
     core.addPath(dirname(installed.binary))
 
     if (config.scan) {
-      const args = scanArgs(config, incognito)
-      const result = await timed(report, 'cnspec scan', async () => {
-        core.startGroup(`cnspec scan ${config.target.join(' ')}`)
-        try {
-          const out = await runCnspec(installed.binary, args, env)
-          return scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)
-        } finally {
-          core.endGroup()
-        }
-      })
+      const result = await cnspecPhase(report, 'cnspec scan', `cnspec scan ${report.target}`, () =>
+        runCnspec(installed.binary, scanArgs(config, incognito), env).then(out =>
+          scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)
+        )
+      )
       core.setOutput('scan-exit-code', String(result.exitCode))
       report.scan = result.ok ? 'passed' : 'failed'
       report.scanExitCode = result.exitCode
