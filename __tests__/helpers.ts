@@ -1,4 +1,7 @@
 import { expect } from '@jest/globals'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { findLeaks, maskedValues } from '../sandbox/leaks.js'
 import type { RunResult } from '../sandbox/runner.js'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
@@ -42,3 +45,17 @@ export function warningsOf(result: RunResult): string[] {
 }
 
 export { maskedValues }
+
+/** A fresh file for the cnspec stand-in to log its calls to (env CNSPEC_STANDIN_LOG). */
+export function callLog(): string {
+  return join(mkdtempSync(join(tmpdir(), 'cnspec-calls-')), 'calls.jsonl')
+}
+
+/** What the cnspec stand-in was called with, one entry per call. */
+export function cnspecCalls(logFile: string): Array<{ argv: string[]; credential: boolean }> {
+  if (!existsSync(logFile)) return []
+  return readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map(line => JSON.parse(line))
+}

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { errorOf, harness, warningsOf, type Harness } from '../helpers.js'
+import { callLog, cnspecCalls, errorOf, harness, warningsOf, type Harness } from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -14,17 +11,8 @@ beforeEach(() => h.sandbox.reset())
 // What a pull request from a fork (or a Dependabot run) gets: no id-token variables.
 const FORK = { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined }
 
-function calls(file: string): Array<{ argv: string[]; credential: boolean }> {
-  return existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map(line => JSON.parse(line))
-    : []
-}
-
 it('on-missing-id-token: incognito scans a fork pull request without any credential', async () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'cnspec-incognito-')), 'calls.jsonl')
+  const log = callLog()
   // A credential left in the environment by an earlier step must not reach this scan.
   const result = await h.run({
     inputs: { 'on-missing-id-token': 'incognito' },
@@ -39,7 +27,7 @@ it('on-missing-id-token: incognito scans a fork pull request without any credent
   )
   expect(h.sandbox.sts.exchanges).toBe(0)
   expect(h.sandbox.oidc.requests).toBe(0)
-  const made = calls(log)
+  const made = cnspecCalls(log)
   expect(made.map(c => c.argv[0])).toEqual(['version', 'scan'])
   const scan = made[1]!
   expect(scan.argv).toContain('--incognito')
@@ -63,7 +51,7 @@ it('incognito still fails the step on a failed risk threshold', async () => {
 })
 
 it('with an id-token available, incognito is not used: the scan signs in as usual', async () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'cnspec-incognito-')), 'calls.jsonl')
+  const log = callLog()
   const result = await h.run({
     inputs: { 'on-missing-id-token': 'incognito' },
     env: { CNSPEC_STANDIN_LOG: log }
@@ -71,7 +59,7 @@ it('with an id-token available, incognito is not used: the scan signs in as usua
   expect(result.exitCode).toBe(0)
   expect(warningsOf(result)).toEqual([])
   expect(h.sandbox.sts.exchanges).toBe(1)
-  expect(calls(log).find(c => c.argv[0] === 'scan')!.argv).not.toContain('--incognito')
+  expect(cnspecCalls(log).find(c => c.argv[0] === 'scan')!.argv).not.toContain('--incognito')
 })
 
 it('the default (fail) stops a fork pull request with the fix in one sentence', async () => {

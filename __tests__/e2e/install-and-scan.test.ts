@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { errorOf, harness, type Harness } from '../helpers.js'
+import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -17,19 +17,6 @@ const archiveName = (version: string) => `cnspec_${version}_${PLATFORM}.tar.gz`
 const archiveRequests = () =>
   h.sandbox.releases.requests.filter(p => p.endsWith('.tar.gz') || p.endsWith('.zip'))
 const sharedCache = () => mkdtempSync(join(tmpdir(), 'cnspec-shared-cache-'))
-
-/** What the cnspec stand-in was called with, one entry per call. */
-function cnspecCalls(logFile: string): Array<{ argv: string[]; credential: boolean }> {
-  if (!existsSync(logFile)) return []
-  return readFileSync(logFile, 'utf8')
-    .trim()
-    .split('\n')
-    .map(line => JSON.parse(line))
-}
-
-function callLog(): string {
-  return join(mkdtempSync(join(tmpdir(), 'cnspec-calls-')), 'calls.jsonl')
-}
 
 describe('installing cnspec', () => {
   it('cold: downloads the exact version, verifies it, caches it and puts it on PATH', async () => {
