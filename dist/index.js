@@ -34874,6 +34874,14 @@ function messageOf(error) {
     return String(error);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/retry.ts
 const systemClock = {
     now: () => Date.now(),
@@ -34959,7 +34967,169 @@ function requestTimeoutMs(env = process.env) {
     return Number.isFinite(override) && override > 0 ? override : 30000;
 }
 
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+
+
+
+
+const USER_AGENT = 'cnspec-keyless-action';
+/** Statuses that may heal on their own; everything else is an answer to act on. */
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_BODY_BYTES = 1024 * 1024;
+function isTransientStatus(status) {
+    return TRANSIENT_STATUSES.has(status);
+}
+function client(options) {
+    return new HttpClient(USER_AGENT, [], {
+        allowRedirects: options.followRedirects,
+        maxRedirects: 5,
+        allowRedirectDowngrade: false,
+        allowRetries: false,
+        keepAlive: false,
+        socketTimeout: options.timeoutMs
+    });
+}
+/** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
+function networkError(error, url) {
+    const code = error?.code;
+    const text = error instanceof Error ? error.message : String(error);
+    const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text);
+    return new TransientError(`${new URL(url).host}: ${reason}`);
+}
+/** Ends a response that stalls or grows past the limit, so a stalled server is a timeout, not a hang. */
+function readAll(message, timeoutMs, url) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        const fail = (error) => {
+            message.destroy();
+            reject(error);
+        };
+        message.setTimeout(timeoutMs, () => fail(new TransientError(`${new URL(url).host}: response stalled for ${timeoutMs / 1000} s`)));
+        message.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES)
+                fail(new Error(`${new URL(url).host}: response larger than ${MAX_BODY_BYTES} bytes`));
+            else
+                chunks.push(chunk);
+        });
+        message.on('aborted', () => fail(new TransientError(`${new URL(url).host}: connection closed mid-response`)));
+        message.on('error', error => fail(networkError(error, url)));
+        message.on('end', () => {
+            if (!message.complete)
+                fail(new TransientError(`${new URL(url).host}: connection closed mid-response`));
+            else
+                resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+    });
+}
+/**
+ * Adds an overall deadline, because a socket timeout alone does not end every stall.
+ * `label` prefixes the timeout's message (a host, say).
+ */
+function deadline(promise, ms, label) {
+    let timer;
+    const expired = new Promise((_, reject) => {
+        const message = `no answer within ${ms / 1000} s`;
+        timer = setTimeout(() => reject(new TransientError(label ? `${label}: ${message}` : message)), ms);
+    });
+    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+/** One HTTP exchange. Network trouble throws TransientError; any HTTP status is returned. */
+async function request(url, options) {
+    const http = client({
+        timeoutMs: options.timeoutMs,
+        followRedirects: options.followRedirects ?? false
+    });
+    const exchange = async () => {
+        let response;
+        try {
+            response = await http.request(options.method, url, options.body ?? null, options.headers ?? {});
+        }
+        catch (error) {
+            throw networkError(error, url);
+        }
+        const body = await readAll(response.message, options.timeoutMs, url);
+        return { status: response.message.statusCode ?? 0, headers: response.message.headers, body };
+    };
+    try {
+        return await deadline(exchange(), options.timeoutMs * 2, new URL(url).host);
+    }
+    finally {
+        http.dispose();
+    }
+}
+/** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
+function transientFromStatus(answer, what) {
+    return new TransientError(`${what} answered HTTP ${answer.status}`, parseRetryAfter(answer.headers['retry-after'], Date.now()));
+}
+class HttpStatusError extends Error {
+    status;
+    url;
+    constructor(status, url) {
+        super(`HTTP ${status} for ${url}`);
+        this.status = status;
+        this.url = url;
+        this.name = 'HttpStatusError';
+    }
+}
+/**
+ * Streams a GET into `dest`, hashing as it goes. A cut-off body (fewer bytes than
+ * Content-Length), a stall or a reset throws TransientError; a non-200 status throws
+ * HttpStatusError (transient statuses as TransientError).
+ */
+async function download(url, dest, timeoutMs) {
+    const http = client({ timeoutMs, followRedirects: true });
+    try {
+        let response;
+        try {
+            response = await http.get(url);
+        }
+        catch (error) {
+            throw networkError(error, url);
+        }
+        const message = response.message;
+        const status = message.statusCode ?? 0;
+        if (status !== 200) {
+            message.resume();
+            if (isTransientStatus(status)) {
+                throw transientFromStatus({ status, headers: message.headers }, new URL(url).host);
+            }
+            throw new HttpStatusError(status, url);
+        }
+        const expected = Number(message.headers['content-length'] ?? NaN);
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let bytes = 0;
+        const meter = new external_node_stream_.Transform({
+            transform(chunk, _encoding, done) {
+                hash.update(chunk);
+                bytes += chunk.length;
+                done(null, chunk);
+            }
+        });
+        message.setTimeout(timeoutMs, () => message.destroy(new TransientError(`${new URL(url).host}: download stalled for ${timeoutMs / 1000} s`)));
+        try {
+            await (0,promises_namespaceObject.pipeline)(message, meter, (0,external_node_fs_namespaceObject.createWriteStream)(dest));
+        }
+        catch (error) {
+            if (error instanceof TransientError)
+                throw error;
+            throw networkError(error, url);
+        }
+        if (!message.complete || (Number.isFinite(expected) && bytes !== expected)) {
+            throw new TransientError(`${new URL(url).host}: download cut off after ${bytes} of ${Number.isFinite(expected) ? expected : '?'} bytes`);
+        }
+        return { sha256: hash.digest('hex'), bytes };
+    }
+    finally {
+        http.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/id-token.ts
+
 
 
 
@@ -34977,25 +35147,19 @@ function idTokenAvailable(env = process.env) {
  */
 async function fetchIdToken(audience, retry = {}) {
     return withRetry('GitHub id-token request', async () => {
-        let timer;
-        const timeout = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new TransientError(`no answer within ${requestTimeoutMs() / 1000} s`)), requestTimeoutMs());
-        });
         try {
-            return await Promise.race([getIDToken(audience), timeout]);
+            return await deadline(getIDToken(audience), requestTimeoutMs());
         }
         catch (error) {
             if (error instanceof TransientError)
                 throw error;
             const text = messageOf(error);
             const code = /Error Code : (\d{3})/.exec(text)?.[1];
-            if (!code || ['403', '408', '429', '500', '502', '503', '504'].includes(code)) {
+            // GitHub also answers 403 while a just-started job is still "pending".
+            if (!code || code === '403' || isTransientStatus(Number(code))) {
                 throw new TransientError(code ? `HTTP ${code}` : firstLine(text));
             }
             throw new ActionError(`GitHub refused the id-token request (HTTP ${code}): ${firstLine(text)}`);
-        }
-        finally {
-            clearTimeout(timer);
         }
     }, retry).catch(error => {
         if (error instanceof ActionError)
@@ -35330,10 +35494,8 @@ function parseInputs(get) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
@@ -36134,169 +36296,6 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-
-
-
-
-const USER_AGENT = 'cnspec-keyless-action';
-/** Statuses that may heal on their own; everything else is an answer to act on. */
-const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const MAX_BODY_BYTES = 1024 * 1024;
-function isTransientStatus(status) {
-    return TRANSIENT_STATUSES.has(status);
-}
-function client(options) {
-    return new HttpClient(USER_AGENT, [], {
-        allowRedirects: options.followRedirects,
-        maxRedirects: 5,
-        allowRedirectDowngrade: false,
-        allowRetries: false,
-        keepAlive: false,
-        socketTimeout: options.timeoutMs
-    });
-}
-/** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
-function networkError(error, url) {
-    const code = error?.code;
-    const text = error instanceof Error ? error.message : String(error);
-    const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text);
-    return new TransientError(`${new URL(url).host}: ${reason}`);
-}
-/** Ends a response that stalls or grows past the limit, so a stalled server is a timeout, not a hang. */
-function readAll(message, timeoutMs, url) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        const fail = (error) => {
-            message.destroy();
-            reject(error);
-        };
-        message.setTimeout(timeoutMs, () => fail(new TransientError(`${new URL(url).host}: response stalled for ${timeoutMs / 1000} s`)));
-        message.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES)
-                fail(new Error(`${new URL(url).host}: response larger than ${MAX_BODY_BYTES} bytes`));
-            else
-                chunks.push(chunk);
-        });
-        message.on('aborted', () => fail(new TransientError(`${new URL(url).host}: connection closed mid-response`)));
-        message.on('error', error => fail(networkError(error, url)));
-        message.on('end', () => {
-            if (!message.complete)
-                fail(new TransientError(`${new URL(url).host}: connection closed mid-response`));
-            else
-                resolve(Buffer.concat(chunks).toString('utf8'));
-        });
-    });
-}
-/** Adds an overall deadline, because a socket timeout alone does not end every stall. */
-function deadline(promise, ms, url) {
-    let timer;
-    const expired = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new TransientError(`${new URL(url).host}: no answer within ${ms / 1000} s`)), ms);
-    });
-    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-/** One HTTP exchange. Network trouble throws TransientError; any HTTP status is returned. */
-async function request(url, options) {
-    const http = client({
-        timeoutMs: options.timeoutMs,
-        followRedirects: options.followRedirects ?? false
-    });
-    const exchange = async () => {
-        let response;
-        try {
-            response = await http.request(options.method, url, options.body ?? null, options.headers ?? {});
-        }
-        catch (error) {
-            throw networkError(error, url);
-        }
-        const body = await readAll(response.message, options.timeoutMs, url);
-        return { status: response.message.statusCode ?? 0, headers: response.message.headers, body };
-    };
-    try {
-        return await deadline(exchange(), options.timeoutMs * 2, url);
-    }
-    finally {
-        http.dispose();
-    }
-}
-/** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
-function transientFromStatus(answer, what) {
-    return new TransientError(`${what} answered HTTP ${answer.status}`, parseRetryAfter(answer.headers['retry-after'], Date.now()));
-}
-class HttpStatusError extends Error {
-    status;
-    url;
-    constructor(status, url) {
-        super(`HTTP ${status} for ${url}`);
-        this.status = status;
-        this.url = url;
-        this.name = 'HttpStatusError';
-    }
-}
-/**
- * Streams a GET into `dest`, hashing as it goes. A cut-off body (fewer bytes than
- * Content-Length), a stall or a reset throws TransientError; a non-200 status throws
- * HttpStatusError (transient statuses as TransientError).
- */
-async function download(url, dest, timeoutMs) {
-    const http = client({ timeoutMs, followRedirects: true });
-    try {
-        let response;
-        try {
-            response = await http.get(url);
-        }
-        catch (error) {
-            throw networkError(error, url);
-        }
-        const message = response.message;
-        const status = message.statusCode ?? 0;
-        if (status !== 200) {
-            message.resume();
-            if (isTransientStatus(status)) {
-                throw new TransientError(`${new URL(url).host} answered HTTP ${status}`, parseRetryAfter(message.headers['retry-after'], Date.now()));
-            }
-            throw new HttpStatusError(status, url);
-        }
-        const expected = Number(message.headers['content-length'] ?? NaN);
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let bytes = 0;
-        const meter = new external_node_stream_.Transform({
-            transform(chunk, _encoding, done) {
-                hash.update(chunk);
-                bytes += chunk.length;
-                done(null, chunk);
-            }
-        });
-        message.setTimeout(timeoutMs, () => message.destroy(new TransientError(`${new URL(url).host}: download stalled for ${timeoutMs / 1000} s`)));
-        try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(message, meter, (0,external_node_fs_namespaceObject.createWriteStream)(dest));
-        }
-        catch (error) {
-            if (error instanceof TransientError)
-                throw error;
-            throw networkError(error, url);
-        }
-        if (!message.complete || (Number.isFinite(expected) && bytes !== expected)) {
-            throw new TransientError(`${new URL(url).host}: download cut off after ${bytes} of ${Number.isFinite(expected) ? expected : '?'} bytes`);
-        }
-        return { sha256: hash.digest('hex'), bytes };
-    }
-    finally {
-        http.dispose();
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/lock.ts
@@ -36316,7 +36315,7 @@ function alive(pid) {
 }
 async function stale(path) {
     try {
-        const [content, info] = await Promise.all([(0,promises_namespaceObject.readFile)(path, 'utf8'), (0,promises_namespaceObject.stat)(path)]);
+        const [content, info] = await Promise.all([(0,external_node_fs_promises_namespaceObject.readFile)(path, 'utf8'), (0,external_node_fs_promises_namespaceObject.stat)(path)]);
         if (Date.now() - info.mtimeMs > STALE_MS)
             return true;
         const holder = JSON.parse(content || '{}');
@@ -36337,11 +36336,11 @@ async function acquireLock(path, maxWaitMs, onWait) {
     let told = false;
     for (;;) {
         try {
-            const handle = await (0,promises_namespaceObject.open)(path, 'wx');
+            const handle = await (0,external_node_fs_promises_namespaceObject.open)(path, 'wx');
             await handle.writeFile(JSON.stringify({ pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), since: new Date().toISOString() }));
             await handle.close();
             return async () => {
-                await (0,promises_namespaceObject.unlink)(path).catch(() => undefined);
+                await (0,external_node_fs_promises_namespaceObject.unlink)(path).catch(() => undefined);
             };
         }
         catch (error) {
@@ -36349,7 +36348,7 @@ async function acquireLock(path, maxWaitMs, onWait) {
                 throw error;
         }
         if (await stale(path)) {
-            await (0,promises_namespaceObject.unlink)(path).catch(() => undefined);
+            await (0,external_node_fs_promises_namespaceObject.unlink)(path).catch(() => undefined);
             continue;
         }
         if (Date.now() - start > maxWaitMs) {
@@ -36536,20 +36535,14 @@ async function resolveVersion(options, platform) {
     return latest;
 }
 async function fetchVerified(options, platform, version, latestSha) {
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(requireEnv('RUNNER_TEMP'), 'cnspec-download-'));
+    const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(requireEnv('RUNNER_TEMP'), 'cnspec-download-'));
     const file = (0,external_node_path_namespaceObject.join)(dir, archiveName(version, platform));
     const url = archiveUrl(options.releasesUrl, version, platform);
     const sumsUrl = checksumsUrl(options.releasesUrl, version);
     const notFound = (what, status) => new ActionError(`The ${what} for cnspec ${version} (${platform.key}) is not on ${options.releasesUrl} (HTTP ${status}). ` +
         `Check "cnspec-version" against Mondoo's releases, or that your "releases-url" mirror has it.`);
+    // Whatever goes wrong, the unverified download does not stay behind.
     try {
-        return await downloadAndVerify();
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true }).catch(() => undefined);
-        throw error;
-    }
-    async function downloadAndVerify() {
         const [sums, archive] = await Promise.all([
             get(sumsUrl, 'cnspec checksums download', options.retry),
             withRetry('cnspec download', () => download(url, file, requestTimeoutMs()), options.retry).catch(error => {
@@ -36573,6 +36566,10 @@ async function fetchVerified(options, platform, version, latestSha) {
         options.log(`downloaded ${archiveName(version, platform)} (${archive.bytes} bytes), SHA-256 verified`);
         return file;
     }
+    catch (error) {
+        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+    }
 }
 /**
  * Installs cnspec into the tool cache, or reuses it from there. Nothing unverified ever
@@ -36594,8 +36591,8 @@ async function installCnspec(options) {
         if ('version' in probe)
             return { version, binary, source: 'cache' };
         options.warn(`The cached cnspec ${version} is damaged (${probe.error}); installing it again.`);
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        await (0,promises_namespaceObject.rm)(`${dir}.complete`, { force: true });
+        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        await (0,external_node_fs_promises_namespaceObject.rm)(`${dir}.complete`, { force: true });
         return undefined;
     };
     const cached = await reuse();
@@ -36615,7 +36612,7 @@ async function installCnspec(options) {
         throw new ActionError(`The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`);
     }
     const lockDir = (0,external_node_path_namespaceObject.join)(requireEnv('RUNNER_TOOL_CACHE'), TOOL);
-    await (0,promises_namespaceObject.mkdir)(lockDir, { recursive: true });
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(lockDir, { recursive: true });
     const release = await acquireLock((0,external_node_path_namespaceObject.join)(lockDir, `.${version}-${process.arch}.lock`), LOCK_WAIT_MS, () => options.log('another job on this runner is caching cnspec; waiting for it'));
     try {
         // Another job may have cached the same version while this one downloaded.
@@ -36627,8 +36624,8 @@ async function installCnspec(options) {
     }
     finally {
         await release();
-        await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(archive), { recursive: true, force: true }).catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true }).catch(() => undefined);
+        await (0,external_node_fs_promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(archive), { recursive: true, force: true }).catch(() => undefined);
+        await (0,external_node_fs_promises_namespaceObject.rm)(extracted, { recursive: true, force: true }).catch(() => undefined);
     }
 }
 

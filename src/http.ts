@@ -80,12 +80,16 @@ function readAll(message: IncomingMessage, timeoutMs: number, url: string): Prom
   })
 }
 
-/** Adds an overall deadline, because a socket timeout alone does not end every stall. */
-function deadline<T>(promise: Promise<T>, ms: number, url: string): Promise<T> {
+/**
+ * Adds an overall deadline, because a socket timeout alone does not end every stall.
+ * `label` prefixes the timeout's message (a host, say).
+ */
+export function deadline<T>(promise: Promise<T>, ms: number, label?: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
+    const message = `no answer within ${ms / 1000} s`
     timer = setTimeout(
-      () => reject(new TransientError(`${new URL(url).host}: no answer within ${ms / 1000} s`)),
+      () => reject(new TransientError(label ? `${label}: ${message}` : message)),
       ms
     )
   })
@@ -114,14 +118,17 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
     return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
   }
   try {
-    return await deadline(exchange(), options.timeoutMs * 2, url)
+    return await deadline(exchange(), options.timeoutMs * 2, new URL(url).host)
   } finally {
     http.dispose()
   }
 }
 
 /** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
-export function transientFromStatus(answer: HttpAnswer, what: string): TransientError {
+export function transientFromStatus(
+  answer: Pick<HttpAnswer, 'status' | 'headers'>,
+  what: string
+): TransientError {
   return new TransientError(
     `${what} answered HTTP ${answer.status}`,
     parseRetryAfter(answer.headers['retry-after'], Date.now())
@@ -162,10 +169,7 @@ export async function download(url: string, dest: string, timeoutMs: number): Pr
     if (status !== 200) {
       message.resume()
       if (isTransientStatus(status)) {
-        throw new TransientError(
-          `${new URL(url).host} answered HTTP ${status}`,
-          parseRetryAfter(message.headers['retry-after'], Date.now())
-        )
+        throw transientFromStatus({ status, headers: message.headers }, new URL(url).host)
       }
       throw new HttpStatusError(status, url)
     }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { ActionError, messageOf } from './errors.js'
+import { deadline, isTransientStatus } from './http.js'
 import { TransientError, withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
 
 export const MISSING_ID_TOKEN =
@@ -21,27 +22,19 @@ export async function fetchIdToken(audience: string, retry: RetryOptions = {}): 
   return withRetry(
     'GitHub id-token request',
     async () => {
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TransientError(`no answer within ${requestTimeoutMs() / 1000} s`)),
-          requestTimeoutMs()
-        )
-      })
       try {
-        return await Promise.race([core.getIDToken(audience), timeout])
+        return await deadline(core.getIDToken(audience), requestTimeoutMs())
       } catch (error) {
         if (error instanceof TransientError) throw error
         const text = messageOf(error)
         const code = /Error Code : (\d{3})/.exec(text)?.[1]
-        if (!code || ['403', '408', '429', '500', '502', '503', '504'].includes(code)) {
+        // GitHub also answers 403 while a just-started job is still "pending".
+        if (!code || code === '403' || isTransientStatus(Number(code))) {
           throw new TransientError(code ? `HTTP ${code}` : firstLine(text))
         }
         throw new ActionError(
           `GitHub refused the id-token request (HTTP ${code}): ${firstLine(text)}`
         )
-      } finally {
-        clearTimeout(timer)
       }
     },
     retry

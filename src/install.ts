@@ -131,14 +131,8 @@ async function fetchVerified(
       `The ${what} for cnspec ${version} (${platform.key}) is not on ${options.releasesUrl} (HTTP ${status}). ` +
         `Check "cnspec-version" against Mondoo's releases, or that your "releases-url" mirror has it.`
     )
+  // Whatever goes wrong, the unverified download does not stay behind.
   try {
-    return await downloadAndVerify()
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined)
-    throw error
-  }
-
-  async function downloadAndVerify(): Promise<string> {
     const [sums, archive] = await Promise.all([
       get(sumsUrl, 'cnspec checksums download', options.retry),
       withRetry(
@@ -172,6 +166,9 @@ async function fetchVerified(
       `downloaded ${archiveName(version, platform)} (${archive.bytes} bytes), SHA-256 verified`
     )
     return file
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    throw error
   }
 }
 
