@@ -34882,7 +34882,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/net/retry.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
@@ -34967,7 +34967,7 @@ function requestTimeoutMs(env = process.env) {
     return Number.isFinite(override) && override > 0 ? override : 30000;
 }
 
-;// CONCATENATED MODULE: ./src/http.ts
+;// CONCATENATED MODULE: ./src/net/http.ts
 
 
 
@@ -35128,7 +35128,7 @@ async function download(url, dest, timeoutMs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/id-token.ts
+;// CONCATENATED MODULE: ./src/sign-in/id-token.ts
 
 
 
@@ -35239,7 +35239,7 @@ function splitShellWords(text) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/urls.ts
+;// CONCATENATED MODULE: ./src/net/urls.ts
 
 /** Hosts for which plain http is allowed: the action's own machine, nothing else. */
 function isLoopbackHost(hostname) {
@@ -36298,7 +36298,7 @@ function _unique(values) {
 //# sourceMappingURL=tool-cache.js.map
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/lock.ts
+;// CONCATENATED MODULE: ./src/install/lock.ts
 
 
 /** A lock older than this is taken over even if its holder looks alive. */
@@ -36362,7 +36362,7 @@ async function acquireLock(path, maxWaitMs, onWait) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/platform.ts
+;// CONCATENATED MODULE: ./src/install/platform.ts
 
 const SUPPORTED = [
     'linux_amd64',
@@ -36414,7 +36414,7 @@ function currentPlatform() {
     return releasePlatform(process.platform, process.arch, variables.arm_version, (0,external_node_os_namespaceObject.endianness)());
 }
 
-;// CONCATENATED MODULE: ./src/release.ts
+;// CONCATENATED MODULE: ./src/install/release.ts
 const release_VERSION = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/;
 const SHA256 = /^[a-f0-9]{64}$/;
 function archiveName(version, platform) {
@@ -36466,7 +36466,7 @@ function parseChecksums(text) {
     return sums;
 }
 
-;// CONCATENATED MODULE: ./src/install.ts
+;// CONCATENATED MODULE: ./src/install/install.ts
 
 
 
@@ -36629,7 +36629,7 @@ async function installCnspec(options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-cnspec.ts
+;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
 
 /**
  * The environment cnspec runs with: the runner's own, plus the credential. It is passed
@@ -36731,7 +36731,7 @@ async function runCnspec(binary, args, env) {
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
-;// CONCATENATED MODULE: ./src/claims.ts
+;// CONCATENATED MODULE: ./src/sign-in/claims.ts
 /** The id-token claims that are safe to print and that Mondoo's provider settings match. */
 const DIAGNOSTIC_CLAIMS = [
     'iss',
@@ -36794,7 +36794,7 @@ function rejectionAdvice(claims, sentIssuer, audience) {
     return advice;
 }
 
-;// CONCATENATED MODULE: ./src/credential.ts
+;// CONCATENATED MODULE: ./src/sign-in/credential.ts
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 function invalid(reason) {
@@ -36859,7 +36859,7 @@ function parseCredential(base64, mask) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/sts.ts
+;// CONCATENATED MODULE: ./src/sign-in/sts.ts
 
 
 
@@ -36955,7 +36955,7 @@ function redirectTarget(answer, url) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/sign-in.ts
+;// CONCATENATED MODULE: ./src/sign-in/sign-in.ts
 
 
 
@@ -37011,7 +37011,61 @@ async function signIn(config, log, retry) {
     return credential;
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+// Text that comes from outside the action (an STS answer, JWT claims, cnspec's output and
+// report, archive member names, input words) is untrusted: the runner would execute a line
+// that starts with "::" as a workflow command, and Markdown or HTML in the job summary would
+// render. Everything such text passes through on its way out goes through here.
+// eslint-disable-next-line no-control-regex
+const text_ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Shows a control character as a visible escape, e.g. "\n" or "\u001b". */
+function visible(ch) {
+    if (ch === '\n')
+        return '\\n';
+    if (ch === '\r')
+        return '\\r';
+    if (ch === '\t')
+        return ' ';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/**
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
+ * leading "::" that the runner could read as a command.
+ */
+function logSafe(text) {
+    const flat = text.replace(text_ANSI, '').replace(CONTROL, visible);
+    return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
+}
+/** Several lines of untrusted text, each made inert; line breaks are kept. */
+function logSafeLines(text) {
+    return text
+        .replace(/\r\n/g, '\n')
+        .split('\n')
+        .map(line => logSafe(line))
+        .join('\n');
+}
+/** Escapes text for HTML (the job summary's tables are HTML). */
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/**
+ * Untrusted text for a Markdown line or table cell: one line, HTML escaped, and the Markdown
+ * characters that could start a link, image, emphasis, code or a table column shown literally.
+ */
+function escapeMarkdown(text) {
+    return escapeHtml(logSafe(text)).replace(/[\\`*_{}[\]()#+\-!|~]/g, ch => `&#${ch.charCodeAt(0)};`);
+}
+
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
@@ -37064,9 +37118,6 @@ async function writeSummary(report) {
         ...report.timings.map(([phase, ms]) => [phase, seconds(ms)])
     ]);
     await summary.write();
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -1,6 +1,6 @@
 import { ActionError, InputError } from './errors.js'
 import { splitShellWords } from './shell-words.js'
-import { baseUrl, urlProblem } from './urls.js'
+import { baseUrl, urlProblem } from './net/urls.js'
 
 export type OnMissingIdToken = 'fail' | 'incognito'
 

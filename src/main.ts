@@ -1,11 +1,11 @@
 import { dirname } from 'node:path'
 import * as core from '@actions/core'
-import type { Credential } from './credential.js'
+import type { Credential } from './sign-in/credential.js'
 import { ActionError, messageOf } from './errors.js'
-import { MISSING_ID_TOKEN, idTokenAvailable } from './id-token.js'
+import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
 import { parseInputs, type Config } from './inputs.js'
-import { installCnspec, type Installed } from './install.js'
-import { policyFromEnv, type RetryOptions } from './retry.js'
+import { installCnspec, type Installed } from './install/install.js'
+import { policyFromEnv, type RetryOptions } from './net/retry.js'
 import {
   cnspecEnv,
   runCnspec,
@@ -13,8 +13,8 @@ import {
   scanVerdict,
   statusVerdict,
   type CnspecResult
-} from './run-cnspec.js'
-import { signIn } from './sign-in.js'
+} from './scan/run-cnspec.js'
+import { signIn } from './sign-in/sign-in.js'
 import { writeSummary, type RunReport } from './summary.js'
 
 const PREFIX = '[cnspec-keyless]'

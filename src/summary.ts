@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { escapeHtml } from './text.js'
 
 export interface RunReport {
   incognito: boolean
@@ -66,8 +67,4 @@ export async function writeSummary(report: RunReport): Promise<void> {
       ...report.timings.map(([phase, ms]) => [phase, seconds(ms)])
     ])
   await summary.write()
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

@@ -5,7 +5,7 @@ import {
   describeClaims,
   rejectionAdvice,
   type Claims
-} from '../../src/claims.js'
+} from '../../src/sign-in/claims.js'
 
 const ISSUER = 'https://token.actions.githubusercontent.com'
 const AUDIENCE = '//captain.api.mondoo.app/spaces/my-space-123'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { parseCredential, type Credential } from '../../src/credential.js'
+import { parseCredential, type Credential } from '../../src/sign-in/credential.js'
 import { ActionError } from '../../src/errors.js'
 
 const KEY_LINES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { SUPPORTED, currentPlatform, releasePlatform } from '../../src/platform.js'
+import { SUPPORTED, currentPlatform, releasePlatform } from '../../src/install/platform.js'
 
 describe('releasePlatform', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { releasePlatform, type ReleasePlatform } from '../../src/platform.js'
+import { releasePlatform, type ReleasePlatform } from '../../src/install/platform.js'
 import {
   archiveName,
   archiveUrl,
@@ -7,7 +7,7 @@ import {
   latestUrl,
   parseChecksums,
   parseLatest
-} from '../../src/release.js'
+} from '../../src/install/release.js'
 
 function platform(os: NodeJS.Platform, arch: string): ReleasePlatform {
   const result = releasePlatform(os, arch)

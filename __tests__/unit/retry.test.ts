@@ -9,7 +9,7 @@ import {
   withRetry,
   type Clock,
   type RetryPolicy
-} from '../../src/retry.js'
+} from '../../src/net/retry.js'
 
 /** A clock whose sleeps only move its own time forward; `random` replays the given values. */
 function fakeClock(randoms: number[] = [0.5]): Clock & { sleeps: number[]; time: number } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseInputs, type Config } from '../../src/inputs.js'
 import { inputs } from './inputs-fixture.js'
-import { cnspecEnv, scanArgs, scanVerdict, statusVerdict } from '../../src/run-cnspec.js'
+import { cnspecEnv, scanArgs, scanVerdict, statusVerdict } from '../../src/scan/run-cnspec.js'
 
 // The configuration a workflow gets from action.yml's defaults.
 const CONFIG: Config = parseInputs(inputs())

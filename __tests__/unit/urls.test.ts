@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { baseUrl, isLoopbackHost, urlProblem } from '../../src/urls.js'
+import { baseUrl, isLoopbackHost, urlProblem } from '../../src/net/urls.js'
 
 describe('isLoopbackHost', () => {
   it.each(['localhost', 'LocalHost', '127.0.0.1', '127.1.2.3', '127.255.255.255', '::1', '[::1]'])(

@@ -1,4 +1,4 @@
-import { ActionError } from './errors.js'
+import { ActionError } from '../errors.js'
 
 /** The parts of a Mondoo service-account credential the action uses; secrets stay out of it. */
 export interface Credential {

@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
 import { decodeClaims, describeClaims, rejectionAdvice } from './claims.js'
 import { parseCredential, type Credential } from './credential.js'
-import { ActionError } from './errors.js'
+import { ActionError } from '../errors.js'
 import { fetchIdToken } from './id-token.js'
-import type { Config } from './inputs.js'
-import type { RetryOptions } from './retry.js'
+import type { Config } from '../inputs.js'
+import type { RetryOptions } from '../net/retry.js'
 import { ExchangeRejected, exchangeToken } from './sts.js'
-import { urlProblem } from './urls.js'
+import { urlProblem } from '../net/urls.js'
 
 /** Statuses for which the token's claims tell the user what to fix in Mondoo. */
 const CLAIM_DIAGNOSIS = new Set([400, 401, 403, 404])

@@ -1,6 +1,6 @@
-import { ActionError } from './errors.js'
-import { isTransientStatus, request, transientFromStatus, type HttpAnswer } from './http.js'
-import { withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
+import { ActionError } from '../errors.js'
+import { isTransientStatus, request, transientFromStatus, type HttpAnswer } from '../net/http.js'
+import { withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
 
 export interface ExchangeRequest {
   apiEndpoint: string

@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as tc from '@actions/tool-cache'
-import { ActionError, messageOf } from './errors.js'
+import { ActionError, messageOf } from '../errors.js'
 import {
   HttpStatusError,
   download,
   isTransientStatus,
   request,
   transientFromStatus
-} from './http.js'
+} from '../net/http.js'
 import { acquireLock } from './lock.js'
 import { currentPlatform, type ReleasePlatform } from './platform.js'
 import {
@@ -21,7 +21,7 @@ import {
   parseChecksums,
   parseLatest
 } from './release.js'
-import { withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
+import { withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
 
 export interface InstallOptions {
   /** "latest" or X.Y.Z, already validated. */

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { ActionError, messageOf } from './errors.js'
-import { deadline, isTransientStatus } from './http.js'
-import { TransientError, withRetry, type RetryOptions, requestTimeoutMs } from './retry.js'
+import { ActionError, messageOf } from '../errors.js'
+import { deadline, isTransientStatus } from '../net/http.js'
+import { TransientError, withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
 
 export const MISSING_ID_TOKEN =
   'This job cannot get a GitHub OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN ' +

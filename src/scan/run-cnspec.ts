@@ -1,5 +1,5 @@
 import * as exec from '@actions/exec'
-import type { Config } from './inputs.js'
+import type { Config } from '../inputs.js'
 
 export interface CnspecResult {
   exitCode: number

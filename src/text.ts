@@ -1,0 +1,54 @@
+// Text that comes from outside the action (an STS answer, JWT claims, cnspec's output and
+// report, archive member names, input words) is untrusted: the runner would execute a line
+// that starts with "::" as a workflow command, and Markdown or HTML in the job summary would
+// render. Everything such text passes through on its way out goes through here.
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+
+/** Shows a control character as a visible escape, e.g. "\n" or "\u001b". */
+function visible(ch: string): string {
+  if (ch === '\n') return '\\n'
+  if (ch === '\r') return '\\r'
+  if (ch === '\t') return ' '
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+}
+
+/**
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
+ * leading "::" that the runner could read as a command.
+ */
+export function logSafe(text: string): string {
+  const flat = text.replace(ANSI, '').replace(CONTROL, visible)
+  return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat
+}
+
+/** Several lines of untrusted text, each made inert; line breaks are kept. */
+export function logSafeLines(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map(line => logSafe(line))
+    .join('\n')
+}
+
+/** Escapes text for HTML (the job summary's tables are HTML). */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+/**
+ * Untrusted text for a Markdown line or table cell: one line, HTML escaped, and the Markdown
+ * characters that could start a link, image, emphasis, code or a table column shown literally.
+ */
+export function escapeMarkdown(text: string): string {
+  return escapeHtml(logSafe(text)).replace(/[\\`*_{}[\]()#+\-!|~]/g, ch => `&#${ch.charCodeAt(0)};`)
+}
