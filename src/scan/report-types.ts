@@ -26,6 +26,8 @@ export interface Finding {
   risk?: number
   message?: string
   location?: Location
+  /** GitHub's 0.0–10.0 `security-severity` of the rule, when the report has it. */
+  securitySeverity?: string
 }
 
 export interface VulnerablePackage {
@@ -47,6 +49,11 @@ export interface AssetResult {
   error?: string
   findings: Finding[]
   packages: VulnerablePackage[]
+  /**
+   * Before 13.33 cnspec's SARIF gives passed and skipped checks the same level ("none") and
+   * no kind: this many results are one or the other, and `counts` leaves them out.
+   */
+  passedOrSkipped?: number
 }
 
 export interface ScanReport {
@@ -54,6 +61,8 @@ export interface ScanReport {
   assets: AssetResult[]
   /** 100 − the lowest asset score: what cnspec compares with --risk-threshold. */
   worstRisk?: number
+  /** tool.driver.version, when cnspec wrote it. */
+  cnspecVersion?: string
 }
 
 /** How a scan ended, decided from the report and the exit code, never from log text. */
@@ -70,6 +79,8 @@ export interface Verdict {
   exitCode: number
   /** One or more sentences for the log, the error and the summary. */
   message: string
+  /** The risk threshold the verdict was judged against (input or args), when one was set. */
+  threshold?: number
 }
 
 /** The small record kept per scanned repository by the organisation scan. */

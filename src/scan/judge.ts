@@ -1,0 +1,199 @@
+// The verdict on a scan, from cnspec's report and exit code only (shared facts, "cnspec scan
+// exit code, precisely"): the report is written first; then cnspec exits 1 for an asset
+// error, else 1 when 100 − the worst asset score reaches --risk-threshold, else 0. Fatal
+// errors exit 1 before any report is written. Log text never decides anything here; it is
+// only quoted when no report exists to explain the failure.
+import type { AssetResult, Finding, ScanReport, Verdict } from './report-types.js'
+import { severityOfRisk } from './read-report.js'
+import { logSafe } from '../text.js'
+
+const TOP_CHECKS = 3
+const ERROR_LINES = 5
+
+const LEVEL_RANK: Record<Finding['level'], number> = { error: 3, warning: 2, note: 1, none: 0 }
+
+/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
+export function byRisk(a: Finding, b: Finding): number {
+  return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]
+}
+
+export function isFailure(finding: Finding): boolean {
+  return finding.status === 'fail' || finding.status === 'error'
+}
+
+export function riskLabel(risk: number): string {
+  return `${risk} (${severityOfRisk(risk)})`
+}
+
+/** "65 (MEDIUM)" for an asset with a score, undefined without one. */
+export function assetRisk(asset: AssetResult): number | undefined {
+  return asset.score === undefined ? undefined : 100 - asset.score
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+function failing(report: ScanReport): Array<Finding & { asset: string }> {
+  return report.assets
+    .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
+    .sort(byRisk)
+}
+
+function failedChecks(report: ScanReport): number {
+  return report.assets.reduce((n, a) => n + a.counts.failed + a.counts.errored, 0)
+}
+
+function topChecks(report: ScanReport): string {
+  const seen = new Set<string>()
+  const top: string[] = []
+  for (const f of failing(report)) {
+    const key = `${f.asset}\u0000${f.ruleId}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    const rating = f.severity ?? (f.risk === undefined ? f.level : undefined)
+    top.push(`${logSafe(f.title)} (${rating ?? 'unrated'})`)
+    if (top.length === TOP_CHECKS) break
+  }
+  return top.length ? ` Top failing checks: ${top.join('; ')}.` : ''
+}
+
+/** cnspec's last error lines, not its whole log. */
+export function lastErrorLines(stderr: string): string[] {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map(line => logSafe(line).trim())
+    .filter(Boolean)
+  const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line))
+  return (errors.length ? errors : lines).slice(-ERROR_LINES)
+}
+
+function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
+  const lines = lastErrorLines(stderr)
+  const quoted = lines.length
+    ? ` cnspec's last messages:\n  ${lines.join('\n  ')}`
+    : ' cnspec printed nothing on stderr.'
+  return {
+    kind: 'scan-failed',
+    ok: false,
+    exitCode,
+    message:
+      `The scan itself failed (exit code ${exitCode}): ${why}.${quoted}\n` +
+      `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+      `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
+  }
+}
+
+function found(report: ScanReport): string {
+  const parts: string[] = []
+  if (report.worstRisk !== undefined) parts.push(`worst risk ${riskLabel(report.worstRisk)}`)
+  parts.push(plural(failedChecks(report), 'failing check'))
+  const packages = report.assets.reduce((n, a) => n + a.packages.length, 0)
+  if (packages) parts.push(plural(packages, 'vulnerable package'))
+  parts.push(plural(report.assets.length, 'asset'))
+  return parts.join(', ')
+}
+
+function passed(report: ScanReport, exitCode: number, threshold: number | undefined): Verdict {
+  let against = 'no risk threshold set'
+  if (threshold !== undefined) against = `under the risk threshold of ${threshold}`
+  const noScores =
+    report.worstRisk === undefined
+      ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
+      : ''
+  return {
+    kind: 'passed',
+    ok: true,
+    exitCode,
+    threshold,
+    message: `Scan passed: ${found(report)}; ${against}${noScores}.`
+  }
+}
+
+function overThreshold(
+  report: ScanReport,
+  exitCode: number,
+  threshold: number | undefined
+): Verdict {
+  const limit =
+    threshold === undefined ? 'the risk threshold' : `the risk threshold of ${threshold}`
+  const over = report.assets
+    .filter(a => {
+      const risk = assetRisk(a)
+      return risk !== undefined && (threshold === undefined || risk >= threshold)
+    })
+    .sort((a, b) => (a.score ?? 0) - (b.score ?? 0))
+  const assets = over.length
+    ? ` ${over
+        .slice(0, 5)
+        .map(a => `${logSafe(a.name)}: worst risk ${riskLabel(assetRisk(a) as number)}`)
+        .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
+    : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).'
+  return {
+    kind: 'threshold',
+    ok: false,
+    exitCode,
+    threshold,
+    message:
+      `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
+      `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+  }
+}
+
+/**
+ * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
+ * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
+ * default, which never fails.
+ */
+export function judge(input: {
+  report?: ScanReport
+  exitCode: number
+  threshold?: number
+  stderr: string
+}): Verdict {
+  const { report, exitCode, threshold, stderr } = input
+  if (!report) {
+    return scanFailed(
+      exitCode,
+      stderr,
+      exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report'
+    )
+  }
+  const errored = report.assets.filter(a => a.error !== undefined)
+  if (errored.length) {
+    const lines = errored
+      .slice(0, 5)
+      .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error as string)}`)
+    if (errored.length > 5) lines.push(`and ${errored.length - 5} more assets could not be scanned`)
+    const rest = report.assets.length - errored.length
+    return {
+      kind: 'asset-error',
+      ok: false,
+      exitCode,
+      threshold,
+      message:
+        `${lines.join('\n')}\n` +
+        `${rest ? `The other ${plural(rest, 'asset')} were scanned (${found(report)}). ` : ''}` +
+        `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
+        `exists and is readable, and that its provider can be downloaded.`
+    }
+  }
+  if (exitCode === 0) return passed(report, exitCode, threshold)
+  if (exitCode === 1) {
+    const worst = report.worstRisk
+    if (threshold === undefined)
+      return scanFailed(
+        exitCode,
+        stderr,
+        'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1'
+      )
+    if (worst !== undefined && worst < threshold)
+      return scanFailed(
+        exitCode,
+        stderr,
+        `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`
+      )
+    return overThreshold(report, exitCode, threshold)
+  }
+  return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`)
+}
