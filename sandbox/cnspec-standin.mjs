@@ -2,8 +2,17 @@
 // A stand-in for the cnspec CLI, packed into the sandbox's release archives. It behaves like
 // cnspec where the action can tell: `version`, `status` (exit 0, 1 or 78) and `scan`
 // (a report in the requested format, --risk-threshold, exit codes, logs on stderr).
-import { X509Certificate, createPrivateKey } from 'node:crypto'
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs'
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto'
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 const VERSION = '__VERSION__'
 const argv = process.argv.slice(2)
@@ -67,108 +76,584 @@ async function status() {
   process.stdout.write('Status:\tSERVING\n→ client authenticated successfully\n')
 }
 
-const CHECKS = [
-  {
-    mrn: '//policy.api.mondoo.app/queries/no-secrets',
-    title: 'Ensure no secrets are committed',
-    score: 100,
-    status: 'pass'
-  },
-  {
-    mrn: '//policy.api.mondoo.app/queries/pin-actions',
-    title: 'Ensure actions are pinned by commit SHA',
-    score: 35,
-    status: 'fail'
-  },
-  {
-    mrn: '//policy.api.mondoo.app/queries/docker-user',
-    title: 'Ensure containers do not run as root',
-    score: 80,
-    status: 'fail'
-  },
-  {
-    mrn: '//policy.api.mondoo.app/queries/k8s-limits',
-    title: 'Ensure workloads set resource limits',
-    score: 0,
-    status: 'skip'
-  }
-]
+// ---- scan: assets, checks and reports, shaped like cnspec's by version ----
 
-function render(format, asset, worst) {
-  const scored = CHECKS.filter(c => c.status === 'pass' || c.status === 'fail')
-  const assetMrn = `//assets.api.mondoo.app/spaces/sandbox/assets/${Buffer.from(asset).toString('hex').slice(0, 12)}`
-  const base = format.split(',')[0]
-  if (base === 'json' || base === 'json-v2' || base === 'json-v1') {
-    const values = Object.fromEntries(
-      CHECKS.map(c => [c.mrn, { score: c.score, status: c.status, riskScore: 100 - c.score }])
-    )
-    values[assetMrn] = { score: 100 - worst, status: 'fail', riskScore: worst }
-    return (
-      JSON.stringify({
-        assets: { [assetMrn]: { mrn: assetMrn, name: asset, platformName: 'sandbox' } },
-        scores: { [assetMrn]: { values } }
-      }) + '\n'
+/** Compares dotted versions: true when VERSION is at least `floor`. */
+function since(floor) {
+  const parts = v =>
+    v
+      .split(/[-+]/)[0]
+      .split('.')
+      .map(n => Number(n) || 0)
+  const [a, b] = [parts(VERSION), parts(floor)]
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i]
+  return true
+}
+
+const severityOf = risk =>
+  risk >= 90 ? 'CRITICAL' : risk >= 70 ? 'HIGH' : risk >= 40 ? 'MEDIUM' : risk >= 1 ? 'LOW' : 'NONE'
+const gradeOf = score =>
+  score >= 90 ? 'A' : score >= 75 ? 'B' : score >= 50 ? 'C' : score >= 25 ? 'D' : 'F'
+
+// A check: uid, title, impact; its result on an asset: status, score (results only),
+// message, and the source locations of failing resources (Terraform mostly).
+const check = (uid, title, impact, status, score, extra = {}) => ({
+  uid,
+  mrn: `//policy.api.mondoo.app/queries/${uid}`,
+  title,
+  description: `${title}.`,
+  impact,
+  status,
+  score,
+  ...extra
+})
+
+// A title from a policy is untrusted text: Markdown, HTML and a workflow command in one.
+const NASTY_TITLE =
+  'Restrict ingress from 0.0.0.0/0 | <img src=x onerror=alert(1)> **[docs](https://evil.example)** ::warning::injected'
+
+function runnerAsset(name) {
+  return {
+    name,
+    platform: 'Ubuntu 24.04',
+    score: 35,
+    checks: [
+      check('no-secrets', 'Ensure no secrets are committed', 80, 'pass', 100),
+      check('pin-actions', 'Ensure actions are pinned by commit SHA', 65, 'fail', 35, {
+        message: '3 actions use a tag'
+      }),
+      check('docker-user', 'Ensure containers do not run as root', 20, 'fail', 80),
+      check('k8s-limits', 'Ensure workloads set resource limits', 50, 'skip')
+    ],
+    packages: [
+      {
+        name: 'openssl',
+        version: '3.0.2',
+        fixed: '3.0.13',
+        risk: 91,
+        advisory: { id: 'USN-7000-1', title: 'OpenSSL vulnerabilities' }
+      },
+      { name: 'zlib', version: '1.2.11', risk: 20 }
+    ]
+  }
+}
+
+/** Files under `dir` (a few levels deep) whose name matches `pattern`, relative to it. */
+function filesUnder(dir, pattern, depth = 4, prefix = '') {
+  if (depth < 0) return []
+  let entries
+  try {
+    entries = readdirSync(join(dir, prefix), { withFileTypes: true })
+  } catch {
+    return []
+  }
+  return entries
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap(e => {
+      const rel = prefix ? `${prefix}/${e.name}` : e.name
+      if (e.isDirectory())
+        return e.name.startsWith('.') || e.name === 'node_modules'
+          ? []
+          : filesUnder(dir, pattern, depth - 1, rel)
+      return pattern.test(e.name) ? [rel] : []
+    })
+}
+
+/**
+ * How cnspec wrote a finding's path: relative to the scanned directory (its habit), or, to
+ * exercise every form the action must understand, relative to the working directory,
+ * absolute, or a file:// URI (CNSPEC_STANDIN_PATH_FORM).
+ */
+function pathAs(scannedDir, rel) {
+  const abs = resolve(scannedDir, rel)
+  switch (process.env.CNSPEC_STANDIN_PATH_FORM) {
+    case 'cwd':
+      return relative(process.cwd(), abs).split(sep).join('/')
+    case 'absolute':
+      return abs
+    case 'uri':
+      return pathToFileURL(abs).href
+    default:
+      return rel
+  }
+}
+
+/** The 1-based line of the first S3 bucket block in a .tf file, and the block's end. */
+function bucketRegion(file) {
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const start = lines.findIndex(l => /resource\s+"aws_s3_bucket"/.test(l))
+  if (start < 0) return undefined
+  let end = lines.findIndex((l, i) => i > start && /^}/.test(l))
+  if (end < 0) end = start
+  return { startLine: start + 1, endLine: end + 1, snippet: lines[start] }
+}
+
+function terraformAsset(name, dir, relFiles) {
+  const locations = relFiles
+    .map(rel => ({ rel, region: bucketRegion(join(dir, rel)) }))
+    .filter(f => f.region)
+    .map(f => ({ path: pathAs(dir, f.rel), ...f.region }))
+  const encrypted = locations.length === 0
+  return {
+    name,
+    platform: 'Terraform Static Analysis',
+    score: encrypted ? 100 : 20,
+    checks: [
+      check(
+        'terraform-aws-s3-encryption',
+        'Ensure S3 buckets are encrypted',
+        80,
+        encrypted ? 'pass' : 'fail',
+        encrypted ? 100 : 20,
+        { locations }
+      ),
+      check('terraform-tags', 'Ensure resources are tagged', 20, 'pass', 100),
+      check('terraform-eks-logging', 'Ensure EKS control plane logging is on', 50, 'skip')
+    ],
+    packages: []
+  }
+}
+
+/** What cnspec would find for a target: one or more assets, some of which may have failed. */
+function discover(target) {
+  const [kind, ...rest] = target
+  const path = rest.filter(w => !w.startsWith('-')).pop()
+  if (kind === 'fs' && path) {
+    const dir = resolve(path)
+    const assets = [
+      {
+        name: basename(dir) || dir,
+        platform: 'Filesystem',
+        score: 45,
+        checks: [
+          check('no-secrets', 'Ensure no secrets are committed', 80, 'pass', 100),
+          check('no-public-ingress', NASTY_TITLE, 55, 'fail', 45, { message: 'port 22 open' }),
+          check('dockerfile-user', 'Ensure Dockerfiles set a non-root USER', 30, 'fail', 70)
+        ],
+        packages: []
+      }
+    ]
+    const byDir = new Map()
+    for (const file of filesUnder(dir, /\.tf$/)) {
+      const sub = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.'
+      byDir.set(sub, [...(byDir.get(sub) ?? []), file])
+    }
+    // The Terraform in a directory scan is its own asset, with paths relative to the
+    // directory that was scanned.
+    for (const [sub, files] of byDir)
+      assets.push({ ...terraformAsset(`terraform ${sub}`, dir, files) })
+    return assets
+  }
+  if (kind === 'terraform' && path && rest[0] !== 'plan' && rest[0] !== 'state') {
+    const dir = resolve(path)
+    const files = filesUnder(dir, /\.tf$/)
+    if (!files.length)
+      return [
+        { name: `terraform ${path}`, error: 'no terraform files found', checks: [], packages: [] }
+      ]
+    return [terraformAsset(`terraform ${basename(dir)}`, dir, files)]
+  }
+  if (kind === 'k8s' && path) {
+    const manifests =
+      existsSync(path) && statSync(path).isDirectory()
+        ? filesUnder(resolve(path), /\.ya?ml$/, 1)
+        : []
+    if (!manifests.length)
+      return [
+        {
+          name: `k8s ${path}`,
+          platform: 'Kubernetes Manifest',
+          score: 80,
+          checks: [check('k8s-limits', 'Ensure workloads set resource limits', 20, 'fail', 80)],
+          packages: []
+        }
+      ]
+    return manifests.map(file => {
+      const text = readFileSync(join(path, file), 'utf8')
+      // At debug level cnspec prints what it parses: scanned content reaches the job log.
+      if (flag('--log-level') === 'debug') {
+        log('DBG', `parse manifest file=${file}`)
+        process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+      }
+      if (!/^kind:/m.test(text))
+        return {
+          name: `k8s-manifest ${file}`,
+          error: `could not parse manifest ${file}: no "kind" found`,
+          checks: [],
+          packages: []
+        }
+      return {
+        name: `k8s-manifest ${file}`,
+        platform: 'Kubernetes Manifest',
+        score: 80,
+        checks: [
+          check('k8s-limits', 'Ensure workloads set resource limits', 20, 'fail', 80),
+          check('k8s-privileged', 'Ensure containers are not privileged', 90, 'pass', 100)
+        ],
+        packages: []
+      }
+    })
+  }
+  if (kind === 'docker' && rest[0] === 'image' && rest[1]) {
+    if (rest[1].startsWith('missing'))
+      return [
+        {
+          name: rest[1],
+          error: 'failed to resolve image: manifest unknown',
+          checks: [],
+          packages: []
+        }
+      ]
+    return [{ ...runnerAsset(rest[1]), platform: 'Alpine Linux 3.20' }]
+  }
+  return [runnerAsset(target.join(' '))]
+}
+
+/** CNSPEC_STANDIN_EXTRA_FAILURES=n adds n failing checks to the first asset (large reports). */
+function addExtraFailures(assets) {
+  const n = Number(process.env.CNSPEC_STANDIN_EXTRA_FAILURES ?? 0)
+  const asset = assets.find(a => !a.error)
+  if (!n || !asset) return
+  for (let i = 0; i < n; i++) {
+    const score = i % 100
+    asset.checks.push(
+      check(
+        `generated-${i}`,
+        `Generated check ${i} <b>&</b> | [link](x) with a long title to weigh on the summary`,
+        100 - score,
+        'fail',
+        score,
+        { message: `finding ${i}` }
+      )
     )
   }
-  if (base === 'sarif') {
-    return (
-      JSON.stringify({
+  asset.score = 0
+}
+
+// ---- SARIF, as cli/reporter/sarif.go writes it in 13.3.2, 13.25 and 13.33 ----
+
+const FINGERPRINT = 'https://cnspec.io/fingerprint/v1'
+const fingerprint = (...parts) => createHash('sha256').update(parts.join('\n')).digest('hex')
+const riskLevel = risk => (risk >= 70 ? 'error' : risk >= 40 ? 'warning' : 'note')
+
+/** Before 13.33: none for pass/skip, error for errors, else from the score. */
+function oldLevel(c) {
+  if (c.status === 'error') return 'error'
+  if (c.status !== 'fail') return 'none'
+  return c.score >= 61 ? 'note' : c.score >= 31 ? 'warning' : 'error'
+}
+
+const KIND = { pass: 'pass', fail: 'fail', error: 'fail', skip: 'notApplicable' }
+const LABEL = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skip: 'SKIPPED' }
+
+function sarifRun(asset, rich, located) {
+  const logical = {
+    name: asset.name,
+    kind: 'asset',
+    ...(asset.platform ? { fullyQualifiedName: `${asset.name} (${asset.platform})` } : {})
+  }
+  const assetMrn = `//assets.api.mondoo.app/spaces/sandbox/assets/${createHash('sha256').update(asset.name).digest('hex').slice(0, 12)}`
+  const rules = []
+  const results = []
+  if (asset.error) {
+    rules.push({
+      id: 'asset-error',
+      name: 'Asset scan error',
+      shortDescription: { text: 'The asset could not be scanned successfully' },
+      ...(rich
+        ? {
+            fullDescription: {
+              text: 'cnspec could not complete the scan of this asset. No policy results are available for it.'
+            },
+            defaultConfiguration: { level: 'error' },
+            properties: { tags: ['cnspec', 'scan'] }
+          }
+        : {})
+    })
+    results.push({
+      ruleId: 'asset-error',
+      level: 'error',
+      message: { text: `Asset ${asset.name}: ${asset.error}` },
+      ...(rich
+        ? {
+            kind: 'fail',
+            locations: [{ logicalLocations: [logical] }],
+            partialFingerprints: { [FINGERPRINT]: fingerprint('asset-error', assetMrn) }
+          }
+        : {})
+    })
+  }
+  for (const c of asset.checks) {
+    if (rich) {
+      rules.push({
+        id: c.uid,
+        name: c.title,
+        shortDescription: { text: c.title },
+        fullDescription: { text: c.description, markdown: c.description },
+        help: { text: c.description, markdown: c.description },
+        helpUri: `https://mondoo.com/docs/checks/${c.uid}`,
+        defaultConfiguration: { level: riskLevel(c.impact) },
+        properties: {
+          tags: ['security', 'cnspec'],
+          impact: c.impact,
+          severity: severityOf(c.impact),
+          'security-severity': (c.impact / 10).toFixed(1),
+          queryMrn: c.mrn
+        }
+      })
+    } else {
+      rules.push({
+        id: c.uid,
+        name: c.title,
+        shortDescription: { text: c.description },
+        properties: { impact: c.impact }
+      })
+    }
+    const isResult = c.status === 'pass' || c.status === 'fail'
+    const risk = isResult ? 100 - c.score : undefined
+    const locations = located && c.status === 'fail' ? (c.locations ?? []) : []
+    let text
+    if (rich) {
+      text = `${c.title}: ${LABEL[c.status]}`
+      if (isResult) text += ` · ${severityOf(risk)} · score ${c.score}/100`
+      if (c.message) text += ` · ${c.message}`
+    } else text = c.message ? `${c.title}: ${c.message}` : c.title
+    const base = {
+      ruleId: c.uid,
+      level: rich
+        ? c.status === 'fail'
+          ? riskLevel(risk)
+          : c.status === 'error'
+            ? 'error'
+            : 'none'
+        : oldLevel(c),
+      message: { text }
+    }
+    const richPart = () => ({
+      kind: KIND[c.status],
+      ...(isResult && c.score !== 100 ? { rank: risk } : {}),
+      properties: {
+        asset: asset.name,
+        status: LABEL[c.status].toLowerCase(),
+        assetMrn,
+        ...(isResult ? { score: c.score, risk, severity: severityOf(risk) } : {})
+      }
+    })
+    if (!locations.length) {
+      results.push({
+        ...base,
+        ...(rich ? richPart() : {}),
+        locations: [{ logicalLocations: [logical] }],
+        ...(rich ? { partialFingerprints: { [FINGERPRINT]: fingerprint(c.uid, assetMrn) } } : {})
+      })
+      continue
+    }
+    for (const loc of locations) {
+      const region = {
+        startLine: loc.startLine,
+        endLine: loc.endLine,
+        snippet: { text: loc.snippet }
+      }
+      results.push({
+        ...base,
+        ...(rich ? richPart() : {}),
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: loc.path }, region },
+            logicalLocations: [logical]
+          }
+        ],
+        partialFingerprints: {
+          [FINGERPRINT]: fingerprint(c.uid, `${loc.path}#${loc.startLine}`)
+        }
+      })
+    }
+  }
+  if (rich && asset.packages.length) {
+    let generic = false
+    for (const p of asset.packages) {
+      const ruleId = p.advisory?.id ?? 'vulnerable-package'
+      if (p.advisory)
+        rules.push({
+          id: p.advisory.id,
+          name: p.advisory.title,
+          shortDescription: { text: p.advisory.title },
+          defaultConfiguration: { level: riskLevel(p.risk) },
+          properties: {
+            tags: ['security', 'cnspec', 'vulnerability', 'advisory'],
+            'security-severity': (p.risk / 10).toFixed(1),
+            severity: severityOf(p.risk),
+            advisory: p.advisory.id
+          }
+        })
+      else if (!generic) {
+        generic = true
+        rules.push({
+          id: 'vulnerable-package',
+          name: 'Vulnerable package',
+          shortDescription: { text: 'An installed package has known vulnerabilities' },
+          properties: { tags: ['security', 'cnspec', 'vulnerability'] }
+        })
+      }
+      const update = p.fixed ? `Update to ${p.fixed}.` : 'No fixed version is available yet.'
+      const what = p.advisory
+        ? `${p.name} ${p.version} is affected by ${p.advisory.id} (${p.advisory.title})`
+        : `${p.name} ${p.version} has known vulnerabilities`
+      results.push({
+        ruleId,
+        kind: 'fail',
+        level: riskLevel(p.risk),
+        rank: p.risk,
+        message: {
+          text: `${what} · ${severityOf(p.risk)} (score ${(p.risk / 10).toFixed(1)}) · ${update}`
+        },
+        locations: [
+          {
+            logicalLocations: [
+              logical,
+              { name: p.name, kind: 'package', fullyQualifiedName: `${p.name}@${p.version}` }
+            ]
+          }
+        ],
+        partialFingerprints: {
+          [FINGERPRINT]: fingerprint(ruleId, assetMrn, `${p.name}@${p.version}`)
+        },
+        properties: {
+          asset: asset.name,
+          package: p.name,
+          installedVersion: p.version,
+          severity: severityOf(p.risk),
+          'security-severity': (p.risk / 10).toFixed(1),
+          status: 'fail',
+          assetMrn,
+          ...(p.fixed ? { fixedVersion: p.fixed } : {}),
+          ...(p.advisory ? { advisory: p.advisory.id } : {})
+        }
+      })
+    }
+  }
+  const driver = rich
+    ? {
+        name: 'cnspec',
+        version: VERSION,
+        fullName: `cnspec ${VERSION}`,
+        informationUri: 'https://cnspec.io',
+        organization: 'Mondoo',
+        shortDescription: {
+          text: 'cnspec is an open source, cloud-native security and policy scanner'
+        },
+        rules
+      }
+    : { name: 'cnspec', informationUri: 'https://cnspec.io', rules }
+  const properties = { asset: asset.name, ...(asset.platform ? { platform: asset.platform } : {}) }
+  if (rich) {
+    properties.assetMrn = assetMrn
+    if (!asset.error) {
+      const count = s => asset.checks.filter(c => c.status === s).length
+      Object.assign(properties, {
+        score: asset.score,
+        grade: gradeOf(asset.score),
+        checksTotal: asset.checks.length,
+        checksPassed: count('pass'),
+        checksFailed: count('fail'),
+        checksErrored: count('error'),
+        checksSkipped: count('skip')
+      })
+    }
+    if (asset.packages.length)
+      Object.assign(properties, {
+        packagesTotal: 240,
+        packagesAffected: asset.packages.length,
+        packagesCritical: asset.packages.filter(p => p.risk >= 90).length
+      })
+  }
+  return {
+    tool: { driver },
+    ...(rich
+      ? {
+          columnKind: 'utf16CodeUnits',
+          automationDetails: {
+            id: `cnspec/${asset.name}`,
+            description: { text: `cnspec scan of ${asset.name}` }
+          }
+        }
+      : {}),
+    results,
+    properties
+  }
+}
+
+function sarifReport(assets) {
+  return (
+    JSON.stringify(
+      {
         version: '2.1.0',
         $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        runs: [
-          {
-            tool: {
-              driver: {
-                name: 'cnspec',
-                version: VERSION,
-                rules: CHECKS.map(c => ({
-                  id: c.mrn,
-                  name: c.title,
-                  properties: { severity: 100 - c.score }
-                }))
-              }
-            },
-            results: scored.map(c => ({
-              ruleId: c.mrn,
-              kind: c.status,
-              level: c.status === 'fail' ? 'error' : 'none',
-              message: { text: c.title }
-            })),
-            properties: {
-              asset,
-              score: 100 - worst,
-              checksTotal: CHECKS.length,
-              checksFailed: 2,
-              checksPassed: 1,
-              checksSkipped: 1
-            }
-          }
-        ]
+        runs: assets.map(a => sarifRun(a, since('13.33.0'), since('13.25.0')))
+      },
+      null,
+      2
+    ) + '\n'
+  )
+}
+
+// ---- the other formats, for pass-through ----
+
+function render(format, assets) {
+  const base = format.split(',')[0]
+  const ok = assets.filter(a => !a.error)
+  const mrnOf = a =>
+    `//assets.api.mondoo.app/spaces/sandbox/assets/${Buffer.from(a.name).toString('hex').slice(0, 12)}`
+  if (base === 'json' || base === 'json-v2' || base === 'json-v1') {
+    const scores = {}
+    for (const a of ok) {
+      const values = Object.fromEntries(
+        a.checks.map(c => [
+          c.mrn,
+          { score: c.score ?? 0, status: c.status, riskScore: 100 - (c.score ?? 0) }
+        ])
+      )
+      values[mrnOf(a)] = { score: a.score, status: 'fail', riskScore: 100 - a.score }
+      scores[mrnOf(a)] = { values }
+    }
+    const errors = Object.fromEntries(assets.filter(a => a.error).map(a => [mrnOf(a), a.error]))
+    return (
+      JSON.stringify({
+        assets: Object.fromEntries(
+          assets.map(a => [mrnOf(a), { mrn: mrnOf(a), name: a.name, platformName: a.platform }])
+        ),
+        scores,
+        ...(Object.keys(errors).length ? { errors } : {})
       }) + '\n'
     )
   }
   if (base === 'junit') {
-    const cases = scored.map(
-      c =>
-        `  <testcase name="${c.title}" classname="${asset}">${c.status === 'fail' ? `<failure message="score ${c.score}"/>` : ''}</testcase>`
-    )
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${asset}" tests="${scored.length}" failures="2">\n${cases.join('\n')}\n</testsuite></testsuites>\n`
+    const suites = ok.map(a => {
+      const cases = a.checks
+        .filter(c => c.status === 'pass' || c.status === 'fail')
+        .map(
+          c =>
+            `  <testcase name="${c.title.replace(/[<>&"]/g, '')}" classname="${a.name}">${c.status === 'fail' ? `<failure message="score ${c.score}"/>` : ''}</testcase>`
+        )
+      return `<testsuite name="${a.name}" tests="${cases.length}">\n${cases.join('\n')}\n</testsuite>`
+    })
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>${suites.join('\n')}</testsuites>\n`
   }
   if (base.startsWith('yaml') || base.startsWith('yml')) {
-    return `assets:\n  - name: ${asset}\n    score: ${100 - worst}\nchecks:\n${CHECKS.map(c => `  - title: ${c.title}\n    status: ${c.status}\n    score: ${c.score}`).join('\n')}\n`
+    return `assets:\n${ok.map(a => `  - name: ${a.name}\n    score: ${a.score}`).join('\n')}\n`
   }
-  const lines = [
-    `Asset: ${asset}`,
-    '',
-    ...CHECKS.map(
-      c =>
+  const lines = []
+  for (const a of assets) {
+    lines.push(`Asset: ${a.name}`, '')
+    if (a.error) lines.push(`x Error: ${a.error}`)
+    for (const c of a.checks)
+      lines.push(
         `${c.status === 'pass' ? '✓ Pass' : c.status === 'fail' ? '✕ Fail' : '» Skip'}: ${c.title.padEnd(44)} ${c.status === 'skip' ? '' : `score ${c.score}`}`
-    )
-  ]
-  lines.push(
-    '',
-    `Worst risk: ${worst} (${worst >= 90 ? 'CRITICAL' : worst >= 70 ? 'HIGH' : worst >= 40 ? 'MEDIUM' : 'LOW'})`
-  )
+      )
+    lines.push('')
+  }
+  const worst = 100 - Math.min(...ok.map(a => a.score))
+  if (ok.length) lines.push(`Worst risk: ${worst} (${severityOf(worst)})`)
   return lines.join('\n') + '\n'
 }
 
@@ -179,12 +664,18 @@ function scan() {
     words.push(word)
   }
   const target = words.length ? words : ['local']
-  const output = flag('--output', '-o') ?? 'compact'
+  const output = flag('--output', '-o') ?? (argv.includes('--json') ? 'json' : 'compact')
   const threshold = Number(flag('--risk-threshold') ?? '101')
   const incognito = argv.includes('--incognito')
   const config = incognito ? undefined : loadCredential()
+  const format = output.split(',')[0]
+  if (format === 'sarif' && !since('13.3.2')) {
+    // Before 13.3.2 there is no SARIF writer: cnspec refuses the format before scanning.
+    log('FTL', `unknown output format error="'sarif' is not a valid output format"`)
+    process.exit(1)
+  }
   log('INF', `discover assets target=${JSON.stringify(target.join(' '))}`)
-  // A path that does not exist is an asset error, as in cnspec: it logs and exits 1 without a report.
+  // A path that does not exist is fatal, as in cnspec: it logs and exits 1 without a report.
   const pathTargets = ['fs', 'k8s', 'terraform']
   if (pathTargets.includes(target[0]) && target.length > 1) {
     const path = target[target.length - 1]
@@ -197,13 +688,33 @@ function scan() {
     log('FTL', 'invalid argument for --risk-threshold')
     process.exit(1)
   }
-  const worst = Math.max(...CHECKS.filter(c => c.status === 'fail').map(c => 100 - c.score))
-  const report = render(output, target.join(' '), worst)
   const outputTarget = flag('--output-target')
+  if (outputTarget && !existsSync(dirname(resolve(outputTarget)))) {
+    log(
+      'FTL',
+      `failed to open output target error="open ${outputTarget}: no such file or directory"`
+    )
+    process.exit(1)
+  }
+  const assets = discover(target)
+  addExtraFailures(assets)
+  // cnspec's log names each asset as it scans it; the name comes from the target, so it is
+  // untrusted text in the job log too.
+  for (const asset of assets) log('INF', `scanning asset ${asset.name}`)
+  const ok = assets.filter(a => !a.error)
+  if (!ok.length && (format === 'sarif' || format === 'junit')) {
+    // Nothing was scanned, so no policy ran: these writers have nothing to write.
+    log('FTL', 'failed to write report error="no policy bundle found"')
+    process.exit(1)
+  }
+  const report = format === 'sarif' ? sarifReport(assets) : render(output, assets)
   if (outputTarget) writeFileSync(outputTarget, report)
   else process.stdout.write(report)
   if (config) log('INF', `uploaded results to ${config.space_mrn}`)
   else log('INF', 'incognito mode: results were not uploaded to Mondoo')
+  // The report is written first; then an asset error, else the worst risk, decides (silently).
+  if (ok.length < assets.length) process.exit(1)
+  const worst = 100 - Math.min(...ok.map(a => a.score))
   if (worst >= threshold) process.exit(1)
 }
 

@@ -5,6 +5,14 @@ import { DIST } from './runner.js'
 import { findLeaks } from './leaks.js'
 import { startSandbox } from './start.js'
 
+/** A small repository to scan: `--target="fs ."` or `--target="terraform ./infra"`. */
+const DEMO_REPOSITORY = {
+  'infra/main.tf': 'provider "aws" {}\n\nresource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n',
+  'infra/modules/store/bucket.tf': 'resource "aws_s3_bucket" "store" {\n  bucket = "store"\n}\n',
+  'k8s/deployment.yaml': 'kind: Deployment\nmetadata:\n  name: web\n',
+  'k8s/broken.yaml': 'metadata: {}\n'
+}
+
 const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 
 /** Renders workflow commands as the job log does, masking what the action registered. */
@@ -12,7 +20,18 @@ function renderLog(stdout: string): string {
   const masks: string[] = []
   const out: string[] = []
   let depth = 0
+  // Between ::stop-commands::<token> and ::<token>:: the runner runs no command.
+  let stopToken: string | undefined
   for (const raw of stdout.split('\n')) {
+    if (stopToken !== undefined) {
+      if (raw === `::${stopToken}::`) stopToken = undefined
+      else out.push(`${depth ? '  ' : ''}${raw}`)
+      continue
+    }
+    if (raw.startsWith('::stop-commands::')) {
+      stopToken = raw.slice('::stop-commands::'.length)
+      continue
+    }
     if (raw.startsWith('::add-mask::')) {
       masks.push(raw.slice(12).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
       continue
@@ -24,16 +43,31 @@ function renderLog(stdout: string): string {
       .sort((a, b) => b.length - a.length)) {
       line = line.split(secret).join('***')
     }
-    const command = /^::(\w+)(?: [^:]*)?::(.*)$/.exec(line)
+    const command = /^::(\w+)(?: ([^:]*))?::(.*)$/.exec(line)
     if (command) {
-      const [, name, text = ''] = command
-      const message = text.replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%')
+      const [, name, props, text = ''] = command
+      const unescape = (value: string) =>
+        value
+          .replace(/%0A/g, '\n')
+          .replace(/%0D/g, '')
+          .replace(/%3A/g, ':')
+          .replace(/%2C/g, ',')
+          .replace(/%25/g, '%')
+      // An annotation: show where GitHub would attach it.
+      const at = Object.fromEntries(
+        (props ?? '').split(',').map(p => [p.split('=')[0], unescape(p.split('=')[1] ?? '')])
+      )
+      const where = at.file
+        ? ` [${at.file}:${at.line}${at.endLine ? `-${at.endLine}` : ''}] ${at.title}:`
+        : ''
+      const message = `${where}${where ? ' ' : ''}${unescape(text)}`
       if (name === 'group') {
         out.push(`▼ ${message}`)
         depth = 1
       } else if (name === 'endgroup') depth = 0
       else if (name === 'error') out.push(`Error: ${message}`)
       else if (name === 'warning') out.push(`Warning: ${message}`)
+      else if (name === 'notice') out.push(`Notice: ${message}`)
       else if (name === 'debug') continue
       else out.push(line)
       continue
@@ -50,8 +84,12 @@ function summaryAsText(html: string): string {
     .replace(/<\/tr>/g, '\n')
     .replace(/<t[hd]>(.*?)<\/t[hd]>/g, '| $1 ')
     .replace(/<[^>]+>/g, '')
+    .replace(/<br>/g, '\n  ')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
     .trim()
 }
@@ -70,7 +108,7 @@ async function main(): Promise<void> {
     console.log(`  Mondoo STS           ${sandbox.sts.url}`)
     console.log(`  cnspec releases      ${sandbox.releases.url}`)
     console.log(`  inputs               ${JSON.stringify({ ...sandbox.inputs, ...inputs })}`)
-    const result = await sandbox.run({ inputs })
+    const result = await sandbox.run({ inputs, workspaceFiles: DEMO_REPOSITORY })
     console.log(`\n${bold('Job log')} (as GitHub shows it: masked values appear as ***)\n`)
     console.log(renderLog(result.stdout))
     if (result.stderr.trim()) console.log(result.stderr)

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
@@ -36,6 +36,8 @@ export interface RunOptions {
   toolCache?: string
   timeoutMs?: number
   onSpawn?: (child: ChildProcess) => void
+  /** Files of the checked-out repository, by path relative to GITHUB_WORKSPACE. */
+  workspaceFiles?: Record<string, string>
 }
 
 export interface RunResult {
@@ -95,6 +97,10 @@ export function makeRunnerDirs(toolCache?: string): RunnerDirs {
  */
 export function runAction(options: RunOptions = {}): Promise<RunResult> {
   const dirs = makeRunnerDirs(options.toolCache)
+  for (const [path, content] of Object.entries(options.workspaceFiles ?? {})) {
+    mkdirSync(dirname(join(dirs.workspace, path)), { recursive: true })
+    writeFileSync(join(dirs.workspace, path), content)
+  }
   const inputs = { ...actionDefaults(), ...options.inputs }
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,

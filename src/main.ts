@@ -6,14 +6,9 @@ import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
 import { parseInputs, type Config } from './inputs.js'
 import { installCnspec, type Installed } from './install/install.js'
 import { policyFromEnv, type RetryOptions } from './net/retry.js'
-import {
-  cnspecEnv,
-  runCnspec,
-  scanArgs,
-  scanVerdict,
-  statusVerdict,
-  type CnspecResult
-} from './scan/run-cnspec.js'
+import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/run-cnspec.js'
+import { scanOutputs } from './scan/outputs.js'
+import { runScan } from './scan/scan.js'
 import { signIn } from './sign-in/sign-in.js'
 import { writeSummary, type RunReport } from './summary.js'
 
@@ -139,16 +134,14 @@ export async function run(): Promise<void> {
     core.addPath(dirname(installed.binary))
 
     if (config.scan) {
-      const result = await cnspecPhase(report, 'cnspec scan', `cnspec scan ${report.target}`, () =>
-        runCnspec(installed.binary, scanArgs(config, incognito), env).then(out =>
-          scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)
-        )
+      const scan = await timed(report, 'cnspec scan', () =>
+        runScan({ config, binary: installed.binary, version: installed.version, env, incognito })
       )
-      core.setOutput('scan-exit-code', String(result.exitCode))
-      report.scan = result.ok ? 'passed' : 'failed'
-      report.scanExitCode = result.exitCode
-      if (!result.ok) throw new ActionError(result.verdict)
-      core.info(result.verdict)
+      report.scan = scan
+      const outputs = scanOutputs(scan.exitCode, scan.report, scan.reportFile)
+      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+      if (!scan.verdict.ok) throw new ActionError(scan.verdict.message)
+      core.info(scan.verdict.message)
     }
   } catch (error) {
     report.failure = messageOf(error).split('\n')[0]

@@ -1,5 +1,11 @@
 import * as core from '@actions/core'
-import { escapeHtml } from './text.js'
+import { assetRisk, byRisk, isFailure, riskLabel } from './scan/judge.js'
+import { where } from './scan/render-log.js'
+import type { ScanStepResult } from './scan/scan.js'
+import { escapeHtml, escapeMarkdown } from './text.js'
+
+/** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
+export const SUMMARY_CAP = 30
 
 export interface RunReport {
   incognito: boolean
@@ -9,8 +15,7 @@ export interface RunReport {
   cnspecSource?: 'cache' | 'download'
   target?: string
   status?: string
-  scan?: string
-  scanExitCode?: number
+  scan?: ScanStepResult
   failure?: string
   timings: Array<[string, number]>
 }
@@ -22,6 +27,118 @@ function seconds(ms: number): string {
 /** The space ID is the last segment of the space MRN; it is an identifier, not a secret. */
 export function spaceId(spaceMrn: string | undefined): string | undefined {
   return spaceMrn?.split('/').pop()
+}
+
+/** The verdict, first thing in the summary: every line of it escaped. */
+function verdictLine(report: RunReport): string {
+  const scan = report.scan?.verdict
+  const message = (scan && !scan.ok ? scan.message : report.failure) ?? scan?.message ?? 'Success'
+  const lines = message.split('\n').map(line => escapeMarkdown(line))
+  return `${report.failure ? '❌' : '✅'} <b>${lines.shift() ?? ''}</b>${lines.map(l => `<br>${l}`).join('')}`
+}
+
+const md = (text: string | undefined): string => (text === undefined ? '—' : escapeMarkdown(text))
+const header = (...cells: string[]) => cells.map(data => ({ data, header: true }))
+
+function more(shown: number, total: number, what: string): void {
+  if (total > shown)
+    core.summary.addRaw(`<p>… and ${total - shown} more ${what} in the SARIF report.</p>`, true)
+}
+
+/** Per-asset table, failing checks and vulnerable packages, capped so the summary stays small. */
+function addFindings(scan: ScanStepResult): void {
+  const report = scan.report!
+  const s = core.summary
+  s.addHeading('Assets', 3).addTable([
+    header(
+      'Asset',
+      'Platform',
+      'Score',
+      'Grade',
+      'Worst risk',
+      'Failed',
+      'Passed',
+      'Errored',
+      'Skipped',
+      'Vulnerable packages'
+    ),
+    ...report.assets.map(a => {
+      const risk = assetRisk(a)
+      const passed =
+        a.passedOrSkipped === undefined
+          ? String(a.counts.passed)
+          : `${a.passedOrSkipped} passed or skipped`
+      return a.error
+        ? [
+            md(a.name),
+            md(a.platform),
+            '—',
+            '—',
+            '—',
+            `could not be scanned: ${md(a.error)}`,
+            '—',
+            '—',
+            '—',
+            '—'
+          ]
+        : [
+            md(a.name),
+            md(a.platform),
+            a.score === undefined ? '—' : String(a.score),
+            md(a.grade),
+            risk === undefined ? '—' : riskLabel(risk),
+            String(a.counts.failed),
+            passed,
+            String(a.counts.errored),
+            a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
+            String(a.packages.length)
+          ]
+    })
+  ])
+  const failing = report.assets
+    .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
+    .sort(byRisk)
+  if (failing.length) {
+    s.addHeading(`Failing checks (${failing.length}, highest risk first)`, 3).addTable([
+      header('Severity', 'Risk', 'Check', 'Asset', 'Location'),
+      ...failing
+        .slice(0, SUMMARY_CAP)
+        .map(f => [
+          md(f.severity ?? f.level),
+          f.risk === undefined ? '—' : String(f.risk),
+          md(f.title),
+          md(f.asset),
+          md(where(f.location) || undefined)
+        ])
+    ])
+    more(SUMMARY_CAP, failing.length, 'failing checks')
+  }
+  const packages = report.assets.flatMap(a => a.packages.map(p => ({ ...p, asset: a.name })))
+  if (packages.length) {
+    const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE']
+    packages.sort(
+      (a, b) => order.indexOf(a.severity ?? 'NONE') - order.indexOf(b.severity ?? 'NONE')
+    )
+    s.addHeading(`Vulnerable packages (${packages.length})`, 3).addTable([
+      header('Severity', 'Package', 'Installed', 'Fixed in', 'Advisory', 'Asset'),
+      ...packages
+        .slice(0, SUMMARY_CAP)
+        .map(p => [
+          md(p.severity),
+          md(p.name),
+          md(p.installedVersion),
+          md(p.fixedVersion ?? 'no fix yet'),
+          md(p.advisory),
+          md(p.asset)
+        ])
+    ])
+    more(SUMMARY_CAP, packages.length, 'vulnerable packages')
+  }
+  if (report.generation !== 'rich')
+    s.addRaw(
+      '<p>This cnspec writes SARIF without scores or risk; cnspec 13.33.0 adds them.</p>',
+      true
+    )
 }
 
 /** Writes the job summary. It is written on failure too: that is when people read it. */
@@ -46,25 +163,30 @@ export async function writeSummary(report: RunReport): Promise<void> {
     ['cnspec status', report.status ?? 'not run'],
     [
       'cnspec scan',
-      report.scan === undefined ? 'not run' : `${report.scan} (exit code ${report.scanExitCode})`
+      report.scan === undefined
+        ? 'not run'
+        : `${report.scan.verdict.kind} (exit code ${report.scan.exitCode})`
     ]
   ]
-  const summary = core.summary
-    .addHeading('cnspec keyless scan', 2)
-    .addTable([
-      [
-        { data: 'What', header: true },
-        { data: 'Result', header: true }
-      ],
-      ...rows.map(([k, v]) => [k, escapeHtml(v)])
-    ])
-    .addHeading('Timings', 3)
-    .addTable([
-      [
-        { data: 'Phase', header: true },
-        { data: 'Duration', header: true }
-      ],
-      ...report.timings.map(([phase, ms]) => [phase, seconds(ms)])
-    ])
+  if (report.scan?.passThrough)
+    rows.push(['Report', `yours (${report.scan.passThrough}): no findings read`])
+  if (report.scan?.reportFile) rows.push(['SARIF report (report-file)', report.scan.reportFile])
+  const summary = core.summary.addHeading('cnspec keyless scan', 2)
+  summary.addRaw(`<p>${verdictLine(report)}</p>`, true)
+  summary.addTable([
+    [
+      { data: 'What', header: true },
+      { data: 'Result', header: true }
+    ],
+    ...rows.map(([k, v]) => [k, escapeHtml(v)])
+  ])
+  if (report.scan?.report) addFindings(report.scan)
+  summary.addHeading('Timings', 3).addTable([
+    [
+      { data: 'Phase', header: true },
+      { data: 'Duration', header: true }
+    ],
+    ...report.timings.map(([phase, ms]) => [phase, seconds(ms)])
+  ])
   await summary.write()
 }

@@ -225,7 +225,7 @@ describe('running cnspec', () => {
     expect(result.exitCode).toBe(1)
     expect(result.outputs['scan-exit-code']).toBe('1')
     expect(errorOf(result)).toMatch(/found risk at or above the risk-threshold of 50/)
-    expect(result.stdout).toContain('Worst risk: 65 (MEDIUM)')
+    expect(errorOf(result)).toContain('local: worst risk 65 (MEDIUM)')
     // The credential worked, so it stays available to later steps such as a report upload.
     expect(result.exported.MONDOO_CONFIG_BASE64).toBeDefined()
   })
@@ -234,7 +234,7 @@ describe('running cnspec', () => {
     const result = await h.run({ inputs: { 'risk-threshold': '70' } })
     expect(errorOf(result)).toBe('')
     expect(result.outputs['scan-exit-code']).toBe('0')
-    expect(result.stdout).toContain('no risk reached the threshold of 70')
+    expect(result.stdout).toContain('; under the risk-threshold of 70.')
   })
 
   it('tells a failed scan from a failed threshold', async () => {
@@ -244,8 +244,9 @@ describe('running cnspec', () => {
     expect(result.exitCode).toBe(1)
     expect(result.outputs['scan-exit-code']).toBe('1')
     expect(errorOf(result)).toMatch(
-      /cnspec scan failed with exit code 1 before it could judge the risk/
+      /The scan itself failed \(exit code 1\): cnspec wrote no report/
     )
+    expect(errorOf(result)).toContain('could not find path ./does-not-exist')
   })
 
   it('scan: false installs and checks status only', async () => {

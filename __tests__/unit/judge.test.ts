@@ -37,7 +37,7 @@ describe('judge', () => {
   it('report, no asset error, exit 1: the threshold, the assets over it and the top checks', () => {
     const verdict = judge({ report: scored(), exitCode: 1, threshold: 50, stderr: '' })
     expect(verdict).toMatchObject({ kind: 'threshold', ok: false, exitCode: 1, threshold: 50 })
-    expect(verdict.message).toContain('at or above the risk threshold of 50')
+    expect(verdict.message).toContain('at or above the risk-threshold of 50')
     expect(verdict.message).toContain('infra: worst risk 80 (HIGH)')
     // runner's risk 35 is under the threshold: not named as over it.
     expect(verdict.message).not.toContain('runner: worst risk')
@@ -89,7 +89,7 @@ describe('judge', () => {
 
   it('exit 0 under a threshold names it', () => {
     const verdict = judge({ report: scored(), exitCode: 0, threshold: 90, stderr: '' })
-    expect(verdict.message).toMatch(/; under the risk threshold of 90\.$/)
+    expect(verdict.message).toMatch(/; under the risk-threshold of 90\.$/)
   })
 
   it('exit 0 without scores says so rather than inventing one', () => {

@@ -48,7 +48,6 @@ describe('readReport: 13.33 rich SARIF', () => {
       risk: 80,
       severity: 'HIGH',
       securitySeverity: '8.0',
-      message: 'FAIL · HIGH · score 20/100',
       location: { path: 'infra/main.tf', startLine: 12, endLine: 18 }
     })
     expect(second!.location).toEqual({
@@ -58,7 +57,7 @@ describe('readReport: 13.33 rich SARIF', () => {
     })
     // Untrusted text is kept as it was; renderers escape it.
     expect(third!.title).toContain('::warning::pwned')
-    expect(third!.message).toBe('FAIL · MEDIUM · score 45/100 · port 22 open')
+    expect(third!.message).toBe('port 22 open')
     expect(third!.location).toBeUndefined()
   })
 

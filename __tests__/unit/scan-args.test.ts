@@ -95,6 +95,56 @@ describe('scannedPath', () => {
 })
 
 describe('scanArgs', () => {
+  const CONFIG = config()
+
+  it('passes target words, -o, --log-level, --risk-threshold, --incognito and args, in that order', () => {
+    const config = {
+      ...CONFIG,
+      target: ['docker', 'image', 'alpine:3.20'],
+      output: 'json,nodata',
+      logLevel: 'debug',
+      riskThreshold: 0,
+      args: ['--annotation', 'team=platform ops', '--risk-threshold', '90']
+    }
+    expect(scanArgs(config, true)).toEqual([
+      'scan',
+      'docker',
+      'image',
+      'alpine:3.20',
+      '-o',
+      'json,nodata',
+      '--log-level',
+      'debug',
+      '--risk-threshold',
+      '0',
+      '--incognito',
+      '--annotation',
+      'team=platform ops',
+      '--risk-threshold',
+      '90'
+    ])
+  })
+
+  it('leaves out --risk-threshold and --incognito when not asked for', () => {
+    expect(scanArgs(CONFIG, false)).toEqual([
+      'scan',
+      'local',
+      '-o',
+      'compact',
+      '--log-level',
+      'info'
+    ])
+  })
+
+  it('keeps each word whole, whatever characters it holds', () => {
+    const config = { ...CONFIG, target: ['k8s', './my manifests; rm -rf /', '$(id)'] }
+    expect(scanArgs(config, false).slice(1, 4)).toEqual([
+      'k8s',
+      './my manifests; rm -rf /',
+      '$(id)'
+    ])
+  })
+
   it('asks for SARIF into the given file, then the user args last', () => {
     expect(
       scanArgs(

@@ -96,7 +96,7 @@ function found(report: ScanReport): string {
 
 function passed(report: ScanReport, exitCode: number, threshold: number | undefined): Verdict {
   let against = 'no risk threshold set'
-  if (threshold !== undefined) against = `under the risk threshold of ${threshold}`
+  if (threshold !== undefined) against = `under the risk-threshold of ${threshold}`
   const noScores =
     report.worstRisk === undefined
       ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
@@ -116,7 +116,7 @@ function overThreshold(
   threshold: number | undefined
 ): Verdict {
   const limit =
-    threshold === undefined ? 'the risk threshold' : `the risk threshold of ${threshold}`
+    threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`
   const over = report.assets
     .filter(a => {
       const risk = assetRisk(a)

@@ -94,12 +94,16 @@ function statusOf(result: Sarif.Result, props: Bag, rich: boolean, lvl: string):
   return lvl === 'none' ? 'pass or skip' : 'fail'
 }
 
-/** The message without the leading "<title>: " that every generation repeats. */
+// 13.33+ repeats the status, severity and score after the title: "FAIL · HIGH · score 20/100".
+const STATUS_PREFIX =
+  /^(?:PASS|FAIL|ERROR|SKIPPED|UNSCORED|UNKNOWN)(?: · [A-Z]+ · score \d+\/100)?(?: · )?/
+
+/** cnspec's own message: without the "<title>: " every generation repeats, nor the status. */
 function messageOf(raw: string | undefined, title: string): string | undefined {
   if (raw === undefined) return undefined
   let rest = raw
   if (rest.startsWith(title)) rest = rest.slice(title.length).replace(/^:\s*/, '')
-  rest = rest.replace(/^\s+/, '')
+  rest = rest.replace(STATUS_PREFIX, '').replace(/^\s+/, '')
   return rest === '' ? undefined : rest
 }
 

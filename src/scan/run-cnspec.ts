@@ -1,5 +1,4 @@
 import * as exec from '@actions/exec'
-import type { Config } from '../inputs.js'
 
 export interface CnspecResult {
   exitCode: number
@@ -50,66 +49,6 @@ export function statusVerdict(exitCode: number): CnspecResult {
     exitCode,
     ok: false,
     verdict: `cnspec status exited ${exitCode} (unexpected); see cnspec's messages above.`
-  }
-}
-
-/** The argument array of `cnspec scan`; no shell ever sees it. */
-export function scanArgs(config: Config, incognito: boolean): string[] {
-  const args = ['scan', ...config.target, '-o', config.output, '--log-level', config.logLevel]
-  if (config.riskThreshold !== undefined)
-    args.push('--risk-threshold', String(config.riskThreshold))
-  if (incognito) args.push('--incognito')
-  return [...args, ...config.args]
-}
-
-// cnspec's console log marks levels as FTL/ERR, or "x" for errors in its compact CLI form;
-// a timestamp may come first, and colour codes may wrap the level.
-const ERROR_LINE = /^(?:\S*\d\S*\s+)?(?:FTL|ERR|x)\s/m
-const JSON_ERROR = /"level":"(?:fatal|error)"|level=(?:fatal|error)/
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g
-
-export function hasErrorLine(stderr: string): boolean {
-  const plain = stderr.replace(ANSI, '')
-  return ERROR_LINE.test(plain) || JSON_ERROR.test(plain)
-}
-
-/**
- * cnspec exits 1 both for a scan over the risk threshold and for a failed scan. A fatal
- * error is logged at FTL/ERR level and leaves no report, which tells the two apart.
- */
-export function scanVerdict(
-  exitCode: number,
-  riskThreshold: number | undefined,
-  stdout: string,
-  stderr: string
-): CnspecResult {
-  if (exitCode === 0) {
-    return {
-      exitCode,
-      ok: true,
-      verdict:
-        riskThreshold === undefined
-          ? 'Scan completed.'
-          : `Scan completed; no risk reached the threshold of ${riskThreshold}.`
-    }
-  }
-  const fatal = hasErrorLine(stderr)
-  if (exitCode === 1 && riskThreshold !== undefined && !fatal && stdout.trim() !== '') {
-    return {
-      exitCode,
-      ok: false,
-      verdict:
-        `Scan completed and found risk at or above the risk-threshold of ${riskThreshold}: see the report above. ` +
-        `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
-    }
-  }
-  return {
-    exitCode,
-    ok: false,
-    verdict:
-      `cnspec scan failed with exit code ${exitCode} before it could judge the risk: see cnspec's errors above. ` +
-      `Check "target" and "args"; run with "log-level: debug" for more.`
   }
 }
 

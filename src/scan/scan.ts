@@ -1,0 +1,168 @@
+// The scan step: run cnspec once, read its SARIF report, judge, and show the findings in the
+// log and as annotations. The job summary and the outputs are rendered from the result.
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import type { Config } from '../inputs.js'
+import { messageOf } from '../errors.js'
+import { logSafe } from '../text.js'
+import { planAnnotations, type AnnotationType } from './annotations.js'
+import { codeScanningSarif } from './code-scanning.js'
+import { judge } from './judge.js'
+import { readReport } from './read-report.js'
+import { renderLog } from './render-log.js'
+import type { ScanReport, Verdict } from './report-types.js'
+import { runCnspec, type RunOutput } from './run-cnspec.js'
+import {
+  effectiveThreshold,
+  RICH_SARIF_SINCE,
+  scanArgs,
+  scanMode,
+  scannedPath,
+  SARIF_SINCE,
+  versionAtLeast
+} from './scan-args.js'
+
+export interface ScanStepResult {
+  exitCode: number
+  verdict: Verdict
+  /** Why the action did not read the report (another format, or a cnspec without SARIF). */
+  passThrough?: string
+  report?: ScanReport
+  /** The code-scanning-ready SARIF file (the `report-file` output). */
+  reportFile?: string
+}
+
+export interface ScanContext {
+  config: Config
+  binary: string
+  version: string
+  env: Record<string, string>
+  incognito: boolean
+}
+
+/**
+ * Runs cnspec with its output inert: between `::stop-commands::<token>` and `::<token>::`
+ * the runner treats no line as a workflow command, whatever the scanned content holds.
+ */
+async function inert(run: () => Promise<RunOutput>): Promise<RunOutput> {
+  const token = randomUUID()
+  process.stdout.write(`::stop-commands::${token}\n`)
+  try {
+    return await run()
+  } finally {
+    process.stdout.write(`\n::${token}::\n`)
+  }
+}
+
+function passThroughVerdict(exitCode: number, reason: string): Verdict {
+  const ok = exitCode === 0
+  return {
+    kind: 'pass-through',
+    ok,
+    exitCode,
+    message: ok
+      ? `cnspec scan exited 0. The report is yours (${reason}), so the action judged by the exit code alone.`
+      : `cnspec scan exited ${exitCode}: the risk threshold was reached, an asset could not be scanned, or the scan ` +
+        `failed. The report is yours (${reason}), so the action cannot tell which: see cnspec's output above.`
+  }
+}
+
+function workDir(): string {
+  return mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'cnspec-report-'))
+}
+
+function readSarif(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+const EMIT: Record<AnnotationType, typeof core.error> = {
+  error: core.error,
+  warning: core.warning,
+  notice: core.notice
+}
+
+function annotate(report: ScanReport): void {
+  const plan = planAnnotations(report)
+  for (const a of plan.shown) EMIT[a.type](a.message, a.properties)
+  const hidden = Object.entries(plan.hidden).filter(([, n]) => n > 0)
+  if (hidden.length)
+    core.info(
+      `GitHub shows 10 annotations of each type per step: ${hidden.map(([type, n]) => `${n} more ${type}s`).join(', ')} ` +
+        'are in the job summary and the SARIF report.'
+    )
+}
+
+/** cnspec's live output, in its own log group, made inert. */
+async function cnspec(ctx: ScanContext, args: string[]): Promise<RunOutput> {
+  core.startGroup(logSafe(`cnspec scan ${ctx.config.target.join(' ')}`))
+  try {
+    return await inert(() => runCnspec(ctx.binary, args, ctx.env))
+  } finally {
+    core.endGroup()
+  }
+}
+
+/** Runs `cnspec scan` once and returns what it found; never throws for a failed scan. */
+export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
+  const { config, version, incognito } = ctx
+  const mode = scanMode(config, version)
+  if (mode.kind === 'pass-through') {
+    core.notice(
+      versionAtLeast(version, SARIF_SINCE)
+        ? `The report is yours (${mode.reason}): the action shows cnspec's own output, judges by the exit code alone, and writes no findings, annotations or report-file.`
+        : `cnspec ${version} writes no SARIF, so the action shows cnspec's own output and judges by the exit code alone. ` +
+            `cnspec ${SARIF_SINCE} adds SARIF (findings, annotations, report-file); ${RICH_SARIF_SINCE} adds scores and risk.`
+    )
+    const out = await cnspec(ctx, scanArgs(config, incognito))
+    return {
+      exitCode: out.exitCode,
+      passThrough: mode.reason,
+      verdict: passThroughVerdict(out.exitCode, mode.reason)
+    }
+  }
+
+  const dir = workDir()
+  const raw = join(dir, 'cnspec.sarif')
+  const out = await cnspec(ctx, scanArgs(config, incognito, { file: raw }))
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  const paths = { workspace, scannedPath: scannedPath(config.target) }
+  let report: ScanReport | undefined
+  let reportFile: string | undefined
+  let stderr = out.stderr
+  if (existsSync(raw)) {
+    try {
+      const sarif = readSarif(raw)
+      report = readReport(sarif, paths)
+      reportFile = join(dir, 'code-scanning.sarif')
+      writeFileSync(
+        reportFile,
+        JSON.stringify(
+          codeScanningSarif(sarif as Parameters<typeof codeScanningSarif>[0], paths, version),
+          null,
+          2
+        )
+      )
+    } catch (error) {
+      // A half-written or foreign file is no report: the verdict says the scan failed.
+      stderr += `\nERR the report cnspec wrote could not be read: ${messageOf(error)}`
+      report = undefined
+      reportFile = undefined
+    }
+  }
+  const verdict = judge({
+    report,
+    exitCode: out.exitCode,
+    threshold: effectiveThreshold(config),
+    stderr
+  })
+  if (report) {
+    // Outside any group, so the findings are what the log shows first.
+    core.info(`Findings (${report.assets.length} assets; the SARIF report is ${reportFile}):`)
+    for (const line of renderLog(report, mode.view)) core.info(line)
+    annotate(report)
+  }
+  return { exitCode: out.exitCode, verdict, report, reportFile }
+}
