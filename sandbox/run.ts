@@ -79,12 +79,12 @@ function renderLog(stdout: string): string {
 
 function summaryAsText(html: string): string {
   return html
+    .replace(/<br>/g, '\n  ')
     .replace(/<h\d>(.*?)<\/h\d>/g, '\n## $1\n')
     .replace(/<tr>/g, '')
     .replace(/<\/tr>/g, '\n')
     .replace(/<t[hd]>(.*?)<\/t[hd]>/g, '| $1 ')
     .replace(/<[^>]+>/g, '')
-    .replace(/<br>/g, '\n  ')
     .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
