@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
 import type { RunOptions } from '../sandbox/runner.js'
+import { benchSarif } from './sarif.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DELAY_MS = 400
@@ -85,3 +86,7 @@ try {
 } finally {
   await sandbox.close()
 }
+
+// Reading and rendering a large report: a separate measurement, no sandbox involved.
+console.log(`\nReading a large SARIF report (medians of ${ROUNDS} rounds):\n`)
+for (const [name, value] of benchSarif(ROUNDS)) console.log(`${name.padEnd(66)} ${value}`)

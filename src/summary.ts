@@ -46,7 +46,7 @@ function more(shown: number, total: number, what: string): void {
 }
 
 /** Per-asset table, failing checks and vulnerable packages, capped so the summary stays small. */
-function addFindings(scan: ScanStepResult): void {
+export function addFindings(scan: ScanStepResult): void {
   const report = scan.report!
   const s = core.summary
   s.addHeading('Assets', 3).addTable([
