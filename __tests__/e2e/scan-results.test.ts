@@ -1,14 +1,11 @@
 // What people see after a scan: the verdict, findings in the log and the job summary,
 // annotations, the code-scanning SARIF file and the outputs, for every SARIF generation.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { readFileSync } from 'node:fs'
 import type * as Sarif from 'sarif'
-import { ROOT, type RunResult } from '../../sandbox/runner.js'
+import type { RunResult } from '../../sandbox/runner.js'
 import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
+import { validateSarif } from '../sarif-validator.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -45,19 +42,6 @@ function annotationsOf(result: RunResult): Array<{ type: string; props: Record<s
 
 const located = (result: RunResult) =>
   annotationsOf(result).map(a => `${a.type} ${a.props.file}:${a.props.line}-${a.props.endLine}`)
-
-const VALIDATOR = join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool')
-
-/** Microsoft's SARIF validator with GitHub's ingestion rules: the errors it reports. */
-async function validate(file: string): Promise<string[]> {
-  const out = join(mkdtempSync(join(tmpdir(), 'sarif-validate-')), 'validation.sarif')
-  // It exits 0 even when it finds errors: they are results of its own SARIF log.
-  await promisify(execFile)(VALIDATOR, ['validate', '--rule-kind', 'Sarif;Gh', '-o', out, file])
-  const log = JSON.parse(readFileSync(out, 'utf8')) as Sarif.Log
-  return (log.runs[0]?.results ?? [])
-    .filter(r => r.level === 'error')
-    .map(r => `${r.ruleId}: ${r.message.id} ${JSON.stringify(r.message.arguments)}`)
-}
 
 const sarifOf = (result: RunResult): Sarif.Log =>
   JSON.parse(readFileSync(result.outputs['report-file']!, 'utf8'))
@@ -110,7 +94,7 @@ describe('the verdict comes from the report and the exit code', () => {
     expect(results.find(r => r.ruleId === 'asset-error')?.properties?.anchoredToAsset).toBe(
       'k8s-manifest broken.yaml'
     )
-    expect(await validate(result.outputs['report-file']!)).toEqual([])
+    expect(await validateSarif(result.outputs['report-file']!)).toEqual([])
   })
 
   it('no report written: the scan failed, quoting cnspec last error lines', async () => {
@@ -212,7 +196,7 @@ describe.each([
           ? /^terraform%20infra$/
           : /^infra\/(main|modules\/store\/bucket)\.tf$/
       )
-    expect(await validate(result.outputs['report-file']!)).toEqual([])
+    expect(await validateSarif(result.outputs['report-file']!)).toEqual([])
   })
 })
 
@@ -239,7 +223,7 @@ describe('annotation paths are relative to the workspace', () => {
       .runs[0]!.results!.flatMap(r => r.locations ?? [])
       .map(l => l.physicalLocation?.artifactLocation?.uri)
     expect(uris).toEqual(expect.arrayContaining(['infra/main.tf', 'infra/modules/store/bucket.tf']))
-    expect(await validate(result.outputs['report-file']!)).toEqual([])
+    expect(await validateSarif(result.outputs['report-file']!)).toEqual([])
   })
 
   it('shows the highest-risk 10 per type and counts the rest', async () => {
