@@ -1,8 +1,17 @@
 import * as core from '@actions/core'
 import { assetRisk, byRisk, isFailure, riskLabel } from './scan/judge.js'
 import { where } from './scan/render-log.js'
+import type { VerdictKind } from './scan/report-types.js'
 import type { ScanStepResult } from './scan/scan.js'
 import { escapeHtml, escapeMarkdown } from './text.js'
+
+const SCAN_OUTCOME: Record<VerdictKind, string> = {
+  passed: 'passed',
+  threshold: 'failed: risk threshold reached',
+  'asset-error': 'failed: an asset could not be scanned',
+  'scan-failed': 'failed: the scan itself failed',
+  'pass-through': 'judged by the exit code alone'
+}
 
 /** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
 export const SUMMARY_CAP = 30
@@ -165,7 +174,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
       'cnspec scan',
       report.scan === undefined
         ? 'not run'
-        : `${report.scan.verdict.kind} (exit code ${report.scan.exitCode})`
+        : `${SCAN_OUTCOME[report.scan.verdict.kind]} (exit code ${report.scan.exitCode})`
     ]
   ]
   if (report.scan?.passThrough)

@@ -84,7 +84,7 @@ describe('the verdict comes from the report and the exit code', () => {
     expect(errorOf(result)).toMatch(
       /^\[cnspec-keyless\] cnspec could not scan k8s-manifest broken\.yaml: could not parse manifest broken\.yaml: no "kind" found\n/
     )
-    expect(errorOf(result)).toContain('The other 1 asset were scanned')
+    expect(errorOf(result)).toContain('The other 1 asset was scanned')
     expect(result.outputs['assets-scanned']).toBe('2')
     expect(result.outputs['asset-errors']).toBe('1')
     expect(result.outputs['scan-exit-code']).toBe('1')

@@ -173,7 +173,7 @@ export function judge(input: {
       threshold,
       message:
         `${lines.join('\n')}\n` +
-        `${rest ? `The other ${plural(rest, 'asset')} were scanned (${found(report)}). ` : ''}` +
+        `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(report)}). ` : ''}` +
         `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
         `exists and is readable, and that its provider can be downloaded.`
     }

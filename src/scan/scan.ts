@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
+import type * as Sarif from 'sarif'
 import type { Config } from '../inputs.js'
 import { messageOf } from '../errors.js'
 import { logSafe } from '../text.js'
@@ -132,24 +133,25 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
   let report: ScanReport | undefined
   let reportFile: string | undefined
   let stderr = out.stderr
+  let sarif: unknown
   if (existsSync(raw)) {
     try {
-      const sarif = readSarif(raw)
+      sarif = readSarif(raw)
       report = readReport(sarif, paths)
-      reportFile = join(dir, 'code-scanning.sarif')
-      writeFileSync(
-        reportFile,
-        JSON.stringify(
-          codeScanningSarif(sarif as Parameters<typeof codeScanningSarif>[0], paths, version),
-          null,
-          2
-        )
-      )
     } catch (error) {
       // A half-written or foreign file is no report: the verdict says the scan failed.
       stderr += `\nERR the report cnspec wrote could not be read: ${messageOf(error)}`
       report = undefined
+    }
+  }
+  if (report) {
+    try {
+      reportFile = join(dir, 'code-scanning.sarif')
+      const log = codeScanningSarif(sarif as Sarif.Log, paths, version)
+      writeFileSync(reportFile, JSON.stringify(log, null, 2))
+    } catch (error) {
       reportFile = undefined
+      core.warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`)
     }
   }
   const verdict = judge({
@@ -160,7 +162,10 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
   })
   if (report) {
     // Outside any group, so the findings are what the log shows first.
-    core.info(`Findings (${report.assets.length} assets; the SARIF report is ${reportFile}):`)
+    core.info(
+      `Findings (${report.assets.length} asset${report.assets.length === 1 ? '' : 's'}` +
+        `${reportFile ? `; the SARIF report is ${reportFile}` : ''}):`
+    )
     for (const line of renderLog(report, mode.view)) core.info(line)
     annotate(report)
   }
