@@ -1,31 +1,20 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type * as Sarif from 'sarif'
 import { planAnnotations } from '../../src/scan/annotations.js'
 import { codeScanningSarif } from '../../src/scan/code-scanning.js'
 import { scanOutputs } from '../../src/scan/outputs.js'
 import { readReport } from '../../src/scan/read-report.js'
 import { renderLog } from '../../src/scan/render-log.js'
 import { validateSarif } from '../sarif-validator.js'
-
-const fixture = (name: string): Sarif.Log =>
-  JSON.parse(readFileSync(new URL(`../fixtures/sarif/${name}.sarif.json`, import.meta.url), 'utf8'))
-
-function workspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-ws-'))
-  mkdirSync(join(root, 'infra', 'modules', 'store'), { recursive: true })
-  writeFileSync(join(root, 'infra', 'main.tf'), '')
-  writeFileSync(join(root, 'infra', 'modules', 'store', 'bucket.tf'), '')
-  return root
-}
+import { fixture, workspace } from './sarif-fixtures.js'
 
 describe('codeScanningSarif', () => {
   const ws = workspace()
   const paths = { workspace: ws, scannedPath: './infra', cwd: ws }
 
-  it.each(['basic', 'located', 'rich'])(
+  it.each(['basic', 'located', 'rich'] as const)(
     '%s: passes the SARIF validator with GitHub rules',
     async name => {
       const file = join(mkdtempSync(join(tmpdir(), 'cs-')), 'report.sarif')

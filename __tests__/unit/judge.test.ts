@@ -1,16 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
 import { judge, lastErrorLines } from '../../src/scan/judge.js'
 import { readReport } from '../../src/scan/read-report.js'
 import type { ScanReport } from '../../src/scan/report-types.js'
+import { fixture, type Generation } from './sarif-fixtures.js'
 
-const read = (name: string): ScanReport =>
-  readReport(
-    JSON.parse(
-      readFileSync(new URL(`../fixtures/sarif/${name}.sarif.json`, import.meta.url), 'utf8')
-    ),
-    { workspace: '/ws' }
-  )
+const read = (name: Generation): ScanReport => readReport(fixture(name), { workspace: '/ws' })
 
 /** The rich fixture without its errored asset: a clean scan with scores. */
 function scored(): ScanReport {

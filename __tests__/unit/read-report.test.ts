@@ -1,23 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ReportError, readReport } from '../../src/scan/read-report.js'
 import { repoPath } from '../../src/scan/repo-path.js'
-
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../fixtures/sarif/${name}.sarif.json`, import.meta.url), 'utf8'))
-
-/** A checkout with infra/main.tf and infra/modules/store/bucket.tf. */
-function workspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-ws-'))
-  mkdirSync(join(root, 'infra', 'modules', 'store'), { recursive: true })
-  writeFileSync(join(root, 'infra', 'main.tf'), '')
-  writeFileSync(join(root, 'infra', 'modules', 'store', 'bucket.tf'), '')
-  writeFileSync(join(root, 'main.tf'), '')
-  return root
-}
+import { fixture, workspace } from './sarif-fixtures.js'
 
 describe('readReport: 13.33 rich SARIF', () => {
   const ws = workspace()
