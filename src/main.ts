@@ -8,59 +8,62 @@ import { installCnspec, type Installed } from './install/install.js'
 import { policyFromEnv, type RetryOptions } from './net/retry.js'
 import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/run-cnspec.js'
 import { scanOutputs } from './scan/outputs.js'
-import { runScan } from './scan/scan.js'
+import { runScan, type ScanStepResult } from './scan/scan.js'
 import { signIn } from './sign-in/sign-in.js'
-import { writeSummary, type RunReport } from './summary.js'
+import { writeSummary, type Timings } from './summary.js'
 
 const PREFIX = '[cnspec-keyless]'
 
-async function timed<T>(report: RunReport, phase: string, work: () => Promise<T>): Promise<T> {
+async function timed<T>(timings: Timings, phase: string, work: () => Promise<T>): Promise<T> {
   const start = Date.now()
   try {
     return await work()
   } finally {
     const ms = Date.now() - start
-    report.timings.push([phase, ms])
+    timings.push([phase, ms])
     core.info(`${phase} took ${(ms / 1000).toFixed(1)} s`)
   }
-}
-
-/** One cnspec call in its own log group, timed for the summary. */
-function cnspecPhase(
-  report: RunReport,
-  phase: string,
-  title: string,
-  work: () => Promise<CnspecResult>
-): Promise<CnspecResult> {
-  return timed(report, phase, async () => {
-    core.startGroup(title)
-    try {
-      return await work()
-    } finally {
-      core.endGroup()
-    }
-  })
 }
 
 function settle<T>(result: PromiseSettledResult<T>): T | undefined {
   return result.status === 'fulfilled' ? result.value : undefined
 }
 
+/** What signing in and installing produced. The credential is secret: never rendered. */
+interface Setup {
+  credential?: Credential
+  installed: Installed
+  /** cnspec's environment, the credential included. */
+  env: Record<string, string>
+}
+
+/** Without an id-token: fail, or warn and scan in incognito mode, as "on-missing-id-token" says. */
+function useIncognito(config: Config): boolean {
+  if (idTokenAvailable()) return false
+  if (config.onMissingIdToken === 'fail') throw new ActionError(MISSING_ID_TOKEN)
+  core.warning(
+    'No GitHub OIDC token in this job (a pull request from a fork, Dependabot, or no "id-token: write"): scanning in ' +
+      'incognito mode. Nothing is sent to Mondoo and cnspec status is skipped.'
+  )
+  return true
+}
+
 /** Signs in and installs at the same time: a cold start costs the longer of the two. */
 async function signInAndInstall(
   config: Config,
   incognito: boolean,
-  report: RunReport
-): Promise<[Credential | undefined, Installed]> {
+  timings: Timings
+): Promise<Setup> {
+  core.startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec')
   const retry: RetryOptions = { policy: policyFromEnv() }
   const logAs = (tag: string) => (line: string) => core.info(`[${tag}] ${line}`)
   const [auth, install] = await Promise.allSettled([
     incognito
       ? Promise.resolve(undefined)
-      : timed(report, 'sign-in (id-token + exchange)', () =>
+      : timed(timings, 'sign-in (id-token + exchange)', () =>
           signIn(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
         ),
-    timed(report, 'install cnspec', () =>
+    timed(timings, 'install cnspec', () =>
       installCnspec({
         version: config.cnspecVersion,
         releasesUrl: config.releasesUrl,
@@ -69,89 +72,120 @@ async function signInAndInstall(
         retry: { ...retry, log: logAs('install') }
       })
     )
-  ])
+  ]).finally(() => core.endGroup())
   const failures = [auth, install]
     .filter(r => r.status === 'rejected')
     .map(r => messageOf((r as PromiseRejectedResult).reason))
   if (failures.length) throw new ActionError(failures.join('\n\n'))
-  return [settle(auth), settle(install) as Installed]
+  const credential = settle(auth)
+  const installed = settle(install) as Installed
+  core.info(
+    `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
+  )
+  return { credential, installed, env: cnspecEnv(credential?.base64) }
+}
+
+/** `cnspec status`, in its own group, when there is a credential and "status" asks for it. */
+async function checkStatus(
+  config: Config,
+  setup: Setup,
+  timings: Timings
+): Promise<CnspecResult | undefined> {
+  if (!config.status || !setup.credential) return undefined
+  return timed(timings, 'cnspec status', async () => {
+    core.startGroup('cnspec status')
+    try {
+      const out = await runCnspec(
+        setup.installed.binary,
+        ['status', '--log-level', config.logLevel],
+        setup.env
+      )
+      return statusVerdict(out.exitCode)
+    } finally {
+      core.endGroup()
+    }
+  })
+}
+
+/**
+ * Only once the install works and (when checked) the credential does, does anything leave
+ * this step: a failed run exports nothing.
+ */
+function publish(config: Config, { credential, installed }: Setup): void {
+  if (credential) {
+    if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', credential.base64)
+    core.setOutput('space-mrn', credential.spaceMrn)
+    core.setOutput('service-account-mrn', credential.mrn)
+    core.setOutput('api-endpoint', credential.apiEndpoint)
+  }
+  core.setOutput('cnspec-version', installed.version)
+  core.setOutput('cnspec-path', installed.binary)
+  core.addPath(dirname(installed.binary))
+}
+
+/** `cnspec scan`, once; its outputs are set from its result, pass or fail. */
+async function scan(
+  config: Config,
+  setup: Setup,
+  incognito: boolean,
+  timings: Timings
+): Promise<ScanStepResult> {
+  const { installed, env } = setup
+  const result = await timed(timings, 'cnspec scan', () =>
+    runScan({ config, binary: installed.binary, version: installed.version, env, incognito })
+  )
+  const outputs = scanOutputs(result.exitCode, result.report, result.reportFile)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  return result
 }
 
 /** Reads the inputs, signs in, installs, checks connectivity and scans: the action's five steps. */
 export async function run(): Promise<void> {
-  const report: RunReport = { incognito: false, timings: [] }
   const started = Date.now()
+  const timings: Timings = []
+  let config: Config | undefined
+  let incognito = false
+  let setup: Setup | undefined
+  let status: CnspecResult | undefined
+  let scanned: ScanStepResult | undefined
+  let failure: string | undefined
   try {
-    const config = parseInputs(name => core.getInput(name))
-    report.target = config.target.join(' ')
-
-    const incognito = !idTokenAvailable()
-    if (incognito && config.onMissingIdToken === 'fail') throw new ActionError(MISSING_ID_TOKEN)
-    if (incognito) {
-      report.incognito = true
-      core.warning(
-        'No GitHub OIDC token in this job (a pull request from a fork, Dependabot, or no "id-token: write"): scanning in ' +
-          'incognito mode. Nothing is sent to Mondoo and cnspec status is skipped.'
-      )
-    }
-
-    core.startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec')
-    const [credential, installed] = await signInAndInstall(config, incognito, report).finally(() =>
-      core.endGroup()
-    )
-    report.cnspecVersion = installed.version
-    report.cnspecSource = installed.source
-    report.spaceMrn = credential?.spaceMrn
-    report.serviceAccountMrn = credential?.mrn
-    core.info(
-      `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
-    )
-    const env = cnspecEnv(credential?.base64)
-
-    if (config.status && credential) {
-      const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () =>
-        runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env).then(out =>
-          statusVerdict(out.exitCode)
-        )
-      )
-      report.status = status.ok ? 'connected' : `failed (exit code ${status.exitCode})`
-      if (!status.ok) throw new ActionError(status.verdict)
-      core.info(status.verdict)
-    } else {
-      report.status = credential ? 'skipped (status: false)' : 'skipped (incognito)'
-    }
-
-    // Only now, with a working install and (when checked) a working credential, does
-    // anything leave this step: a failed run exports nothing.
-    if (credential) {
-      if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', credential.base64)
-      core.setOutput('space-mrn', credential.spaceMrn)
-      core.setOutput('service-account-mrn', credential.mrn)
-      core.setOutput('api-endpoint', credential.apiEndpoint)
-    }
-    core.setOutput('cnspec-version', installed.version)
-    core.setOutput('cnspec-path', installed.binary)
-    core.addPath(dirname(installed.binary))
-
+    config = parseInputs(name => core.getInput(name))
+    incognito = useIncognito(config)
+    setup = await signInAndInstall(config, incognito, timings)
+    status = await checkStatus(config, setup, timings)
+    if (status && !status.ok) throw new ActionError(status.verdict)
+    if (status) core.info(status.verdict)
+    publish(config, setup)
     if (config.scan) {
-      const scan = await timed(report, 'cnspec scan', () =>
-        runScan({ config, binary: installed.binary, version: installed.version, env, incognito })
-      )
-      report.scan = scan
-      const outputs = scanOutputs(scan.exitCode, scan.report, scan.reportFile)
-      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-      if (!scan.verdict.ok) throw new ActionError(scan.verdict.message)
-      core.info(scan.verdict.message)
+      scanned = await scan(config, setup, incognito, timings)
+      if (!scanned.verdict.ok) throw new ActionError(scanned.verdict.message)
+      core.info(scanned.verdict.message)
     }
   } catch (error) {
-    report.failure = messageOf(error).split('\n')[0]
+    failure = messageOf(error).split('\n')[0]
     core.setFailed(`${PREFIX} ${messageOf(error)}`)
     if (!(error instanceof ActionError) && error instanceof Error && error.stack)
       core.debug(error.stack)
   } finally {
-    report.timings.push(['total', Date.now() - started])
-    await writeSummary(report).catch(error =>
-      core.debug(`job summary not written: ${messageOf(error)}`)
-    )
+    timings.push(['total', Date.now() - started])
+    // The summary is rendered from the step results, and from none of their secrets.
+    const statusRow = status
+      ? status.ok
+        ? 'connected'
+        : `failed (exit code ${status.exitCode})`
+      : setup && (setup.credential ? 'skipped (status: false)' : 'skipped (incognito)')
+    await writeSummary({
+      incognito,
+      target: config?.target.join(' '),
+      spaceMrn: setup?.credential?.spaceMrn,
+      serviceAccountMrn: setup?.credential?.mrn,
+      cnspecVersion: setup?.installed.version,
+      cnspecSource: setup?.installed.source,
+      status: statusRow,
+      scan: scanned,
+      failure,
+      timings
+    }).catch(error => core.debug(`job summary not written: ${messageOf(error)}`))
   }
 }

@@ -16,6 +16,9 @@ const SCAN_OUTCOME: Record<VerdictKind, string> = {
 /** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
 export const SUMMARY_CAP = 30
 
+export type Timings = Array<[string, number]>
+
+/** What the summary shows: picked from the step results once, at the end. No secret in it. */
 export interface RunReport {
   incognito: boolean
   spaceMrn?: string
@@ -26,7 +29,7 @@ export interface RunReport {
   status?: string
   scan?: ScanStepResult
   failure?: string
-  timings: Array<[string, number]>
+  timings: Timings
 }
 
 function seconds(ms: number): string {
