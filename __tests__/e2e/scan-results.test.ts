@@ -200,6 +200,25 @@ describe.each([
   })
 })
 
+describe('the output input chooses the log view', () => {
+  it.each([
+    ['compact', true, false],
+    ['full', true, true],
+    ['summary', false, false]
+  ])('%s', async (output, failing, passed) => {
+    const result = await h.run({ inputs: { output } })
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toContain(
+      '■ local · Ubuntu 24.04 · score 35/100 (D) · worst risk 65 (MEDIUM)'
+    )
+    expect(result.stdout.includes('✕ MEDIUM 65   Ensure actions are pinned by commit SHA')).toBe(
+      failing
+    )
+    expect(result.stdout.includes('✓ NONE 0      Ensure no secrets are committed')).toBe(passed)
+    expect(result.stdout.includes('Ensure workloads set resource limits')).toBe(passed)
+  })
+})
+
 describe('annotation paths are relative to the workspace', () => {
   it.each([
     ['fs .', undefined],
