@@ -157,6 +157,7 @@ export function addFindings(scan: ScanStepResult): void {
 export async function writeSummary(report: RunReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const rows: Array<[string, string]> = [
+    // The failure may quote check titles and asset names: Markdown-escaped below.
     ['Result', report.failure ? `❌ ${report.failure}` : '✅ Success'],
     [
       'Mondoo space',
@@ -190,7 +191,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
       { data: 'What', header: true },
       { data: 'Result', header: true }
     ],
-    ...rows.map(([k, v]) => [k, escapeHtml(v)])
+    ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtml(v)])
   ])
   if (report.scan?.report) addFindings(report.scan)
   summary.addHeading('Timings', 3).addTable([

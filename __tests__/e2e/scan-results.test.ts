@@ -307,15 +307,25 @@ describe('other formats: the report is yours', () => {
 
 describe('untrusted text stays text', () => {
   it('titles with Markdown, HTML and :: are escaped in the summary and inert in the log', async () => {
-    const result = await h.run({ inputs: { target: 'fs .' }, workspaceFiles: INFRA })
+    // A threshold low enough that the verdict itself quotes the title.
+    const result = await h.run({
+      inputs: { target: 'fs .', 'risk-threshold': '10' },
+      workspaceFiles: INFRA
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toContain('Restrict ingress from 0.0.0.0/0')
     expect(result.summary).toContain('Restrict ingress from 0.0.0.0/0')
     expect(result.summary).not.toContain('<img')
     expect(result.summary).not.toContain('**[docs]')
     expect(result.summary).not.toContain('](https://evil.example)')
     expect(result.summary).toContain('&lt;img src=x onerror=alert&#40;1&#41;&gt;')
-    expect(result.stdout.split('\n').filter(l => l.includes('::warning::injected'))).toEqual([
-      expect.stringMatching(/^ {4}✕ MEDIUM 55 +Restrict ingress/)
-    ])
+    // The title reaches the log (findings and the error), never at the start of a line.
+    const lines = result.stdout.split('\n').filter(l => l.includes('::warning::injected'))
+    expect(lines.some(l => /^ {4}✕ MEDIUM 55 +Restrict ingress/.test(l))).toBe(true)
+    expect(lines.some(l => l.startsWith('::error::[cnspec-keyless] The scan found risk'))).toBe(
+      true
+    )
+    expect(lines.filter(l => /^\s*::warning/.test(l))).toEqual([])
   })
 
   it("cnspec's live output runs no workflow command", async () => {
