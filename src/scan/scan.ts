@@ -148,7 +148,7 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
     try {
       reportFile = join(dir, 'code-scanning.sarif')
       const log = codeScanningSarif(sarif as Sarif.Log, paths, version)
-      writeFileSync(reportFile, JSON.stringify(log, null, 2))
+      writeFileSync(reportFile, JSON.stringify(log))
     } catch (error) {
       reportFile = undefined
       core.warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`)
