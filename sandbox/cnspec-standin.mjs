@@ -708,6 +708,11 @@ function scan() {
     process.exit(1)
   }
   const report = format === 'sarif' ? sarifReport(assets) : render(output, assets)
+  if (process.env.CNSPEC_STANDIN_DIE_WRITING && outputTarget) {
+    // Killed mid-write (out of memory, a cancelled job): half a report, no exit decision.
+    writeFileSync(outputTarget, report.slice(0, report.length >> 1))
+    process.kill(process.pid, 'SIGKILL')
+  }
   if (outputTarget) writeFileSync(outputTarget, report)
   else process.stdout.write(report)
   if (config) log('INF', `uploaded results to ${config.space_mrn}`)

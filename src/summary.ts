@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { assetRisk, byRisk, isFailure, riskLabel } from './scan/judge.js'
+import { assetRisk, byRisk, exitLabel, isFailure, riskLabel } from './scan/judge.js'
 import { where } from './scan/render-log.js'
 import type { VerdictKind } from './scan/report-types.js'
 import type { ScanStepResult } from './scan/scan.js'
@@ -178,7 +178,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
       'cnspec scan',
       report.scan === undefined
         ? 'not run'
-        : `${SCAN_OUTCOME[report.scan.verdict.kind]} (exit code ${report.scan.exitCode})`
+        : `${SCAN_OUTCOME[report.scan.verdict.kind]} (${exitLabel(report.scan.exitCode)})`
     ]
   ]
   if (report.scan?.passThrough)

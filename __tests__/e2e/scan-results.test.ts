@@ -111,6 +111,16 @@ describe('the verdict comes from the report and the exit code', () => {
   })
 })
 
+it('a report cut off mid-write is no report: the scan failed', async () => {
+  const result = await h.run({ env: { CNSPEC_STANDIN_DIE_WRITING: '1' } })
+  expect(result.exitCode).toBe(1)
+  const error = errorOf(result)
+  expect(error).toContain('The scan itself failed (stopped by a signal): cnspec wrote no report.')
+  expect(error).toContain('ERR the report cnspec wrote could not be read')
+  expect(result.outputs['report-file']).toBe('')
+  expect(result.outputs['scan-exit-code']).toBe('')
+})
+
 describe('one scan, one SARIF report', () => {
   it('runs cnspec scan once, writing SARIF to a file under RUNNER_TEMP', async () => {
     const calls = callLog()
@@ -282,7 +292,7 @@ describe('other formats: the report is yours', () => {
     const result = await h.run({ inputs: { output: 'json', 'risk-threshold': '50' } })
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toContain(
-      'cnspec scan exited 1: the risk threshold was reached, an asset could not be scanned, or the scan failed.'
+      'cnspec scan ended (exit code 1): the risk threshold was reached, an asset could not be scanned, or the scan failed.'
     )
   })
 

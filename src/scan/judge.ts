@@ -68,6 +68,11 @@ export function lastErrorLines(stderr: string): string[] {
   return (errors.length ? errors : lines).slice(-ERROR_LINES)
 }
 
+/** "exit code 1", or how cnspec ended when it never exited (-1: stopped by a signal). */
+export function exitLabel(exitCode: number): string {
+  return exitCode < 0 ? 'stopped by a signal' : `exit code ${exitCode}`
+}
+
 function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
   const lines = lastErrorLines(stderr)
   const quoted = lines.length
@@ -78,7 +83,7 @@ function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
     ok: false,
     exitCode,
     message:
-      `The scan itself failed (exit code ${exitCode}): ${why}.${quoted}\n` +
+      `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
       `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
       `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
   }

@@ -30,7 +30,8 @@ export function scanOutputs(
     .sort((a, b) => (a.score as number) - (b.score as number))[0]
   const undecided = assets.some(a => a.passedOrSkipped !== undefined)
   return {
-    'scan-exit-code': String(exitCode),
+    // -1: cnspec was stopped by a signal and has no exit code.
+    'scan-exit-code': exitCode < 0 ? '' : String(exitCode),
     'report-file': reportFile ?? '',
     'assets-scanned': report ? String(assets.length) : '',
     'asset-errors': report ? String(assets.filter(a => a.error !== undefined).length) : '',

@@ -11,7 +11,7 @@ import { messageOf } from '../errors.js'
 import { logSafe } from '../text.js'
 import { planAnnotations, type AnnotationType } from './annotations.js'
 import { codeScanningSarif } from './code-scanning.js'
-import { judge } from './judge.js'
+import { exitLabel, judge } from './judge.js'
 import { readReport } from './read-report.js'
 import { renderLog } from './render-log.js'
 import type { ScanReport, Verdict } from './report-types.js'
@@ -66,7 +66,7 @@ function passThroughVerdict(exitCode: number, reason: string): Verdict {
     exitCode,
     message: ok
       ? `cnspec scan exited 0. The report is yours (${reason}), so the action judged by the exit code alone.`
-      : `cnspec scan exited ${exitCode}: the risk threshold was reached, an asset could not be scanned, or the scan ` +
+      : `cnspec scan ended (${exitLabel(exitCode)}): the risk threshold was reached, an asset could not be scanned, or the scan ` +
         `failed. The report is yours (${reason}), so the action cannot tell which: see cnspec's output above.`
   }
 }
@@ -100,7 +100,9 @@ function annotate(report: ScanReport): void {
 async function cnspec(ctx: ScanContext, args: string[]): Promise<RunOutput> {
   core.startGroup(logSafe(`cnspec scan ${ctx.config.target.join(' ')}`))
   try {
-    return await inert(() => runCnspec(ctx.binary, args, ctx.env))
+    const out = await inert(() => runCnspec(ctx.binary, args, ctx.env))
+    // A process stopped by a signal has no exit code: -1 says so to the judge and the outputs.
+    return { ...out, exitCode: Number.isInteger(out.exitCode) ? out.exitCode : -1 }
   } finally {
     core.endGroup()
   }
