@@ -24,7 +24,9 @@ describe('judge', () => {
       expect(verdict.message).toMatch(
         /^cnspec could not scan broken-image: failed to resolve image: manifest unknown\n/
       )
-      expect(verdict.message).toContain('The other 2 assets were scanned')
+      expect(verdict.message).toContain(
+        'The other 2 assets were scanned (worst risk 80 (HIGH), 3 failing checks, 2 vulnerable packages).'
+      )
     }
   })
 

@@ -89,13 +89,13 @@ function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
   }
 }
 
-function found(report: ScanReport): string {
+function found(report: ScanReport, countAssets = true): string {
   const parts: string[] = []
   if (report.worstRisk !== undefined) parts.push(`worst risk ${riskLabel(report.worstRisk)}`)
   parts.push(plural(failedChecks(report), 'failing check'))
   const packages = report.assets.reduce((n, a) => n + a.packages.length, 0)
   if (packages) parts.push(plural(packages, 'vulnerable package'))
-  parts.push(plural(report.assets.length, 'asset'))
+  if (countAssets) parts.push(plural(report.assets.length, 'asset'))
   return parts.join(', ')
 }
 
@@ -170,7 +170,8 @@ export function judge(input: {
       .slice(0, 5)
       .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error as string)}`)
     if (errored.length > 5) lines.push(`and ${errored.length - 5} more assets could not be scanned`)
-    const rest = report.assets.length - errored.length
+    const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) }
+    const rest = scannedOnly.assets.length
     return {
       kind: 'asset-error',
       ok: false,
@@ -178,7 +179,7 @@ export function judge(input: {
       threshold,
       message:
         `${lines.join('\n')}\n` +
-        `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(report)}). ` : ''}` +
+        `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
         `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
         `exists and is readable, and that its provider can be downloaded.`
     }
