@@ -18,7 +18,10 @@ export interface Location {
 export interface Finding {
   ruleId: string
   title: string
-  /** cnspec's result status: fail, error, pass, skip, … */
+  /**
+   * cnspec's result status: fail, error, pass, skip, unscored, unknown; "pass or skip"
+   * before 13.33, whose SARIF does not tell them apart.
+   */
   status: string
   level: 'error' | 'warning' | 'note' | 'none'
   severity?: Severity
