@@ -1,0 +1,139 @@
+// The action's steps, each returning what it did: main.ts only puts them in order.
+import { dirname } from 'node:path'
+import * as core from '@actions/core'
+import type { Credential } from './sign-in/credential.js'
+import { ActionError, messageOf } from './errors.js'
+import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
+import type { Config } from './inputs.js'
+import { installCnspec, type Installed } from './install/install.js'
+import { policyFromEnv, type RetryOptions } from './net/retry.js'
+import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/run-cnspec.js'
+import { scanOutputs } from './scan/outputs.js'
+import { runScan, type ScanStepResult } from './scan/scan.js'
+import { signIn } from './sign-in/sign-in.js'
+import type { Timings } from './summary.js'
+
+async function timed<T>(timings: Timings, phase: string, work: () => Promise<T>): Promise<T> {
+  const start = Date.now()
+  try {
+    return await work()
+  } finally {
+    const ms = Date.now() - start
+    timings.push([phase, ms])
+    core.info(`${phase} took ${(ms / 1000).toFixed(1)} s`)
+  }
+}
+
+function settle<T>(result: PromiseSettledResult<T>): T | undefined {
+  return result.status === 'fulfilled' ? result.value : undefined
+}
+
+/** What signing in and installing produced. The credential is secret: never rendered. */
+export interface Setup {
+  credential?: Credential
+  installed: Installed
+  /** cnspec's environment, the credential included. */
+  env: Record<string, string>
+}
+
+/** Without an id-token: fail, or warn and scan in incognito mode, as "on-missing-id-token" says. */
+export function useIncognito(config: Config): boolean {
+  if (idTokenAvailable()) return false
+  if (config.onMissingIdToken === 'fail') throw new ActionError(MISSING_ID_TOKEN)
+  core.warning(
+    'No GitHub OIDC token in this job (a pull request from a fork, Dependabot, or no "id-token: write"): scanning in ' +
+      'incognito mode. Nothing is sent to Mondoo and cnspec status is skipped.'
+  )
+  return true
+}
+
+/** Signs in and installs at the same time: a cold start costs the longer of the two. */
+export async function signInAndInstall(
+  config: Config,
+  incognito: boolean,
+  timings: Timings
+): Promise<Setup> {
+  core.startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec')
+  const retry: RetryOptions = { policy: policyFromEnv() }
+  const logAs = (tag: string) => (line: string) => core.info(`[${tag}] ${line}`)
+  const [auth, install] = await Promise.allSettled([
+    incognito
+      ? Promise.resolve(undefined)
+      : timed(timings, 'sign-in (id-token + exchange)', () =>
+          signIn(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
+        ),
+    timed(timings, 'install cnspec', () =>
+      installCnspec({
+        version: config.cnspecVersion,
+        releasesUrl: config.releasesUrl,
+        log: logAs('install'),
+        warn: line => core.warning(line),
+        retry: { ...retry, log: logAs('install') }
+      })
+    )
+  ]).finally(() => core.endGroup())
+  const failures = [auth, install]
+    .filter(r => r.status === 'rejected')
+    .map(r => messageOf((r as PromiseRejectedResult).reason))
+  if (failures.length) throw new ActionError(failures.join('\n\n'))
+  const credential = settle(auth)
+  const installed = settle(install) as Installed
+  core.info(
+    `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
+  )
+  return { credential, installed, env: cnspecEnv(credential?.base64) }
+}
+
+/** `cnspec status`, in its own group, when there is a credential and "status" asks for it. */
+export async function checkStatus(
+  config: Config,
+  setup: Setup,
+  timings: Timings
+): Promise<CnspecResult | undefined> {
+  if (!config.status || !setup.credential) return undefined
+  return timed(timings, 'cnspec status', async () => {
+    core.startGroup('cnspec status')
+    try {
+      const out = await runCnspec(
+        setup.installed.binary,
+        ['status', '--log-level', config.logLevel],
+        setup.env
+      )
+      return statusVerdict(out.exitCode)
+    } finally {
+      core.endGroup()
+    }
+  })
+}
+
+/**
+ * Only once the install works and (when checked) the credential does, does anything leave
+ * this step: a failed run exports nothing.
+ */
+export function publish(config: Config, { credential, installed }: Setup): void {
+  if (credential) {
+    if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', credential.base64)
+    core.setOutput('space-mrn', credential.spaceMrn)
+    core.setOutput('service-account-mrn', credential.mrn)
+    core.setOutput('api-endpoint', credential.apiEndpoint)
+  }
+  core.setOutput('cnspec-version', installed.version)
+  core.setOutput('cnspec-path', installed.binary)
+  core.addPath(dirname(installed.binary))
+}
+
+/** `cnspec scan`, once; its outputs are set from its result, pass or fail. */
+export async function scan(
+  config: Config,
+  setup: Setup,
+  incognito: boolean,
+  timings: Timings
+): Promise<ScanStepResult> {
+  const { installed, env } = setup
+  const result = await timed(timings, 'cnspec scan', () =>
+    runScan({ config, binary: installed.binary, version: installed.version, env, incognito })
+  )
+  const outputs = scanOutputs(result.exitCode, result.report, result.reportFile)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  return result
+}
