@@ -56,7 +56,10 @@ export function buildArchive(
  * Mondoo's release server (releases.mondoo.com/cnspec): latest.json, versioned tar.gz and
  * zip archives holding the cnspec stand-in, and SHA256SUMS, all built at start.
  */
-export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<ReleaseServer> {
+export async function startReleases(
+  // 11.61.0 and 11.62.0: either side of credential-mode wif's floor.
+  versions = ['11.61.0', '11.62.0', '13.34.0', '13.35.2']
+): Promise<ReleaseServer> {
   const script = readFileSync(STANDIN_PATH, 'utf8')
   const archives = new Map<string, ReturnType<typeof buildArchive>>()
   for (const version of versions)

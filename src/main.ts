@@ -15,6 +15,9 @@ import {
   type CnspecResult
 } from './scan/run-cnspec.js'
 import { signIn } from './sign-in/sign-in.js'
+import { diagnoseWif, prepareWif, wifVersionError, type WifSignIn } from './sign-in/wif.js'
+import { supportsWif } from './sign-in/wif-config.js'
+import { SCAN_EXCHANGE_CAUSES, fellBackToIncognito } from './scan/incognito-fallback.js'
 import { writeSummary, type RunReport } from './summary.js'
 
 const PREFIX = '[cnspec-keyless]'
@@ -100,10 +103,16 @@ export async function run(): Promise<void> {
       )
     }
 
-    core.startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec')
-    const [credential, installed] = await signInAndInstall(config, incognito, report).finally(() =>
-      core.endGroup()
+    // credential-mode wif: no exchange here; cnspec gets a configuration and exchanges itself.
+    const wifMode = config.credentialMode === 'wif' && !incognito
+    core.startGroup(
+      incognito || wifMode ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec'
     )
+    const [credential, installed] = await signInAndInstall(
+      config,
+      incognito || wifMode,
+      report
+    ).finally(() => core.endGroup())
     report.cnspecVersion = installed.version
     report.cnspecSource = installed.source
     report.spaceMrn = credential?.spaceMrn
@@ -111,23 +120,53 @@ export async function run(): Promise<void> {
     core.info(
       `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
     )
-    const env = cnspecEnv(credential?.base64)
+    let wif: WifSignIn | undefined
+    if (wifMode) {
+      // Before any token request: an old cnspec would scan in incognito without a word.
+      if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
+      wif = await timed(report, 'workload identity configuration', () =>
+        prepareWif(config, line => core.info(`[sign-in] ${line}`), { policy: policyFromEnv() })
+      )
+      report.spaceMrn = wif.config.audience
+      report.serviceAccountMrn = 'one per cnspec process (credential-mode wif)'
+    }
+    const diagnose = (what: string, causes: string[]) =>
+      diagnoseWif(config, what, causes, line => core.info(`[diagnosis] ${line}`), {
+        policy: policyFromEnv()
+      })
+    const env = wif
+      ? cnspecEnv(wif.base64, { idTokenRequest: true })
+      : cnspecEnv(credential?.base64)
 
-    if (config.status && credential) {
+    if (config.status && (credential || wif)) {
       const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () =>
         runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env).then(out =>
           statusVerdict(out.exitCode)
         )
       )
       report.status = status.ok ? 'connected' : `failed (exit code ${status.exitCode})`
+      if (!status.ok && wif && status.exitCode === 1)
+        throw await diagnose(
+          "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).",
+          [
+            "If the action's exchange succeeded, check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and " +
+              '"api-endpoint" (on self-hosted runners: the proxy settings).'
+          ]
+        )
       if (!status.ok) throw new ActionError(status.verdict)
       core.info(status.verdict)
     } else {
-      report.status = credential ? 'skipped (status: false)' : 'skipped (incognito)'
+      report.status = credential || wif ? 'skipped (status: false)' : 'skipped (incognito)'
     }
 
     // Only now, with a working install and (when checked) a working credential, does
     // anything leave this step: a failed run exports nothing.
+    if (wif) {
+      // Not secret, so not masked: later steps get the configuration, not a key.
+      if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', wif.base64)
+      core.setOutput('space-mrn', wif.config.audience)
+      core.setOutput('api-endpoint', wif.config.universeDomain)
+    }
     if (credential) {
       if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', credential.base64)
       core.setOutput('space-mrn', credential.spaceMrn)
@@ -139,12 +178,23 @@ export async function run(): Promise<void> {
     core.addPath(dirname(installed.binary))
 
     if (config.scan) {
+      let fellBack = false
       const result = await cnspecPhase(report, 'cnspec scan', `cnspec scan ${report.target}`, () =>
-        runCnspec(installed.binary, scanArgs(config, incognito), env).then(out =>
-          scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)
-        )
+        runCnspec(installed.binary, scanArgs(config, incognito), env).then(out => {
+          fellBack = Boolean(wif) && fellBackToIncognito(out.stderr)
+          return scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)
+        })
       )
       core.setOutput('scan-exit-code', String(result.exitCode))
+      if (fellBack) {
+        report.scan = 'scanned in incognito: nothing uploaded'
+        report.scanExitCode = result.exitCode
+        throw await diagnose(
+          "cnspec scan could not exchange the job's id-token and fell back to an incognito scan: its results were " +
+            `not uploaded to Mondoo${config.status ? ', although cnspec status had exchanged successfully' : ''}.`,
+          SCAN_EXCHANGE_CAUSES
+        )
+      }
       report.scan = result.ok ? 'passed' : 'failed'
       report.scanExitCode = result.exitCode
       if (!result.ok) throw new ActionError(result.verdict)
