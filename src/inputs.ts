@@ -250,7 +250,7 @@ function parseCredentialMode(raw: string, hasWifConfig: boolean): CredentialMode
  * refused rather than silently ignored. The api-endpoint default is not a choice, so only
  * an endpoint the user set that differs from the configuration's universeDomain is refused.
  */
-function wifConfigConflicts(get: Getter, wif: WifConfig): string[] {
+function wifConfigConflicts(get: Getter, endpoint: string, wif: WifConfig): string[] {
   const problems: string[] = []
   for (const name of ['audience', 'space-id', 'issuer']) {
     if (get(name).trim())
@@ -258,7 +258,6 @@ function wifConfigConflicts(get: Getter, wif: WifConfig): string[] {
         `Input "${name}" cannot be used with "wif-config", which already holds it; remove "${name}".`
       )
   }
-  const endpoint = get('api-endpoint').trim()
   if (endpoint) {
     try {
       const url = parseUrl('api-endpoint', shorthand(endpoint), '')
@@ -298,33 +297,31 @@ export function parseInputs(get: Getter): Config {
       return undefined
     }
   }
-  // credential-mode: wif and wif-config (the binding as Mondoo hands it out)
+  // credential-mode: wif and wif-config (the binding as Mondoo hands it out). A wif-config,
+  // even a bad one, stands in for audience, api-endpoint and issuer.
   const hasWifConfig = get('wif-config').trim() !== ''
   const wifConfig = attempt(() => parseWifConfigInput(get('wif-config')))
   const credentialMode = attempt(() => parseCredentialMode(get('credential-mode'), hasWifConfig))
-  if (wifConfig) problems.push(...wifConfigConflicts(get, wifConfig))
-  const fromWif = hasWifConfig ? (wifConfig ?? null) : undefined
+  const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')))
+  if (wifConfig) problems.push(...wifConfigConflicts(get, endpointRaw ?? '', wifConfig))
 
-  const audience = fromWif !== undefined ? fromWif?.audience : attempt(() => parseAudience(get))
+  const audience = hasWifConfig ? wifConfig?.audience : attempt(() => parseAudience(get))
   const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')))
   if (credentialMode === 'wif' && audience) {
     const problem = idTokenAudienceProblem(idTokenAudience ?? '', audience)
     if (problem) problems.push(problem)
   }
-  const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')))
-  const apiEndpoint =
-    fromWif !== undefined
-      ? fromWif?.universeDomain
-      : attempt(() =>
-          parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us as string)
-        )
+  const apiEndpoint = hasWifConfig
+    ? wifConfig?.universeDomain
+    : attempt(() =>
+        parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us as string)
+      )
   const issuerRaw = attempt(() => check('issuer', get('issuer')))
-  const issuer =
-    fromWif !== undefined
-      ? fromWif?.issuerUri
-      : issuerRaw
-        ? attempt(() => parseUrl('issuer', issuerRaw, ''))
-        : undefined
+  const issuer = hasWifConfig
+    ? wifConfig?.issuerUri
+    : issuerRaw
+      ? attempt(() => parseUrl('issuer', issuerRaw, ''))
+      : undefined
   const config = {
     audience,
     idTokenAudience: idTokenAudience || audience,
