@@ -70,8 +70,12 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox()
   try {
     const inputs: Record<string, string> = {}
-    for (const arg of process.argv.slice(2)) {
-      const [name, ...value] = arg.replace(/^--/, '').split('=')
+    // --name=value, or --name value (as in `npm run sandbox -- --credential-mode wif`).
+    const args = process.argv.slice(2)
+    for (let i = 0; i < args.length; i++) {
+      const [name, ...value] = (args[i] as string).replace(/^--/, '').split('=')
+      const next = args[i + 1]
+      if (!value.length && next !== undefined && !next.startsWith('--')) value.push(args[++i]!)
       if (name) inputs[name] = value.join('=')
     }
     console.log(bold('Sandbox on loopback'))
