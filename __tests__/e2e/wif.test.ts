@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { findLeaks, issuedMaterial } from '../../sandbox/leaks.js'
+import { STANDIN_PATH } from '../../sandbox/releases.js'
 import type { RunResult } from '../../sandbox/runner.js'
 import { SPACE_ID } from '../../sandbox/start.js'
 import {
@@ -257,5 +262,89 @@ describe('credential-mode: wif, end to end', () => {
     expect(warningsOf(result)).toHaveLength(1)
     expect(h.sandbox.sts.exchanges).toBe(0)
     expect(result.exported).toEqual({})
+  })
+})
+
+describe('the cnspec stand-in reads a wif configuration as cnspec does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnspec-standin-'))
+
+  /** Runs `cnspec status` of the given version with only the environment given. */
+  function status(version: string, env: Record<string, string>) {
+    const binary = join(dir, `cnspec-${version}.mjs`)
+    writeFileSync(binary, readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', version))
+    return new Promise<{ code: number | null; stderr: string }>(resolve => {
+      const child = spawn(process.execPath, [binary, 'status'], {
+        env: { PATH: process.env.PATH, ...env }
+      })
+      let stderr = ''
+      child.stderr.on('data', chunk => (stderr += chunk))
+      child.on('close', code => resolve({ code, stderr }))
+    })
+  }
+
+  const config = (extra: Record<string, string> = {}) =>
+    Buffer.from(
+      JSON.stringify({
+        type: 'external_account',
+        audience: AUDIENCE,
+        issuerUri: h.sandbox.oidc.issuer,
+        universeDomain: h.sandbox.sts.url,
+        ...extra
+      })
+    ).toString('base64')
+
+  async function githubToken(): Promise<string> {
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } =
+      h.sandbox.oidc.env
+    const res = await fetch(`${url}&audience=${encodeURIComponent(AUDIENCE)}`, {
+      headers: { Authorization: `Bearer ${bearer}` }
+    })
+    return ((await res.json()) as { value: string }).value
+  }
+
+  it('takes the configuration’s jwtToken first, before asking GitHub', async () => {
+    const jwt = await githubToken()
+    const requests = h.sandbox.oidc.requests
+    const result = await status('13.35.2', {
+      ...h.sandbox.oidc.env,
+      MONDOO_CONFIG_BASE64: config({ jwtToken: jwt })
+    })
+    expect(result.code).toBe(0)
+    expect(h.sandbox.oidc.requests).toBe(requests)
+  })
+
+  it('takes JWT_TOKEN next, since 11.61 only', async () => {
+    const jwt = await githubToken()
+    const env = { MONDOO_CONFIG_BASE64: config(), JWT_TOKEN: jwt }
+    expect((await status('11.61.0', env)).code).toBe(0)
+    const old = await status('11.60.0', env)
+    expect(old.code).toBe(1)
+    expect(old.stderr).toContain('could not exchange external (wif) token')
+    expect(old.stderr).toContain('client is not registered')
+  })
+
+  it('asks GitHub with the bearer request token otherwise, and exchanges', async () => {
+    const before = h.sandbox.oidc.requests
+    const result = await status('11.62.0', {
+      ...h.sandbox.oidc.env,
+      MONDOO_CONFIG_BASE64: config()
+    })
+    expect(result.code).toBe(0)
+    expect(h.sandbox.oidc.requests).toBe(before + 1)
+    expect(h.sandbox.sts.received.at(-1)!.headers['user-agent']).toBe('cnspec/11.62.0')
+  })
+
+  it('does not know the configuration before 11.51: invalid credentials, exit 78', async () => {
+    const result = await status('11.50.0', {
+      ...h.sandbox.oidc.env,
+      MONDOO_CONFIG_BASE64: config()
+    })
+    expect(result.code).toBe(78)
+  })
+
+  it('the action drops a JWT_TOKEN left by an earlier step, which cnspec would prefer', async () => {
+    const result = await h.run({ inputs: WIF, env: { JWT_TOKEN: 'eyJhbGciOiJub25lIn0.e30.x' } })
+    expect(errorOf(result)).toBe('')
+    expect(exchangers()).toEqual(['cnspec', 'cnspec'])
   })
 })
