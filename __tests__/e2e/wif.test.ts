@@ -113,6 +113,7 @@ describe('credential-mode: wif, end to end', () => {
   it('in key mode, by contrast, the action exchanges once and cnspec cannot request a token', async () => {
     const log = callLog()
     const result = await h.run({ env: { CNSPEC_STANDIN_LOG: log } })
+    expect(errorOf(result)).toBe('')
     expect(result.exitCode).toBe(0)
     expect(exchangers()).toEqual(['action'])
     const calls = cnspecCalls(log).filter(c => c.argv[0] !== 'version')
