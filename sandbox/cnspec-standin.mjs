@@ -22,7 +22,14 @@ if (process.env.CNSPEC_STANDIN_LOG) {
   // Lets tests see exactly which arguments arrived and whether a credential came with them.
   appendFileSync(
     process.env.CNSPEC_STANDIN_LOG,
-    JSON.stringify({ argv, credential: Boolean(process.env.MONDOO_CONFIG_BASE64) }) + '\n'
+    JSON.stringify({
+      argv,
+      credential: Boolean(process.env.MONDOO_CONFIG_BASE64),
+      // Whether this process could ask GitHub for an id-token (what wif mode needs).
+      idTokenRequest: Boolean(
+        process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+      )
+    }) + '\n'
   )
 }
 
@@ -34,12 +41,90 @@ function flag(name, short) {
   return undefined
 }
 
-/** Reads MONDOO_CONFIG_BASE64 as cnspec does; exits 78 when it cannot be used. */
-function loadCredential() {
+const atLeast = (major, minor) => {
+  const [a, b] = VERSION.split('.').map(Number)
+  return a > major || (a === major && b >= minor)
+}
+// A workload-identity configuration (type external_account) since 11.51, JWT_TOKEN since 11.61.
+const WIF_SINCE = [11, 51]
+const JWT_TOKEN_SINCE = [11, 61]
+const wifConfig = config =>
+  config?.type === 'external_account' && atLeast(...WIF_SINCE) ? config : undefined
+// The credential this process got from its own exchange (wif): in memory only, never written.
+let exchanged
+
+/**
+ * Where cnspec gets the subject token, in its order: the configuration's jwtToken, env
+ * JWT_TOKEN, then GitHub Actions' token endpoint with the Mondoo audience as is (not
+ * URL-encoded), reading `value`. (The GCP and Azure metadata probes are not played: they
+ * would leave loopback.)
+ */
+async function subjectToken(config) {
+  if (config.jwtToken) return config.jwtToken
+  if (atLeast(...JWT_TOKEN_SINCE) && process.env.JWT_TOKEN) return process.env.JWT_TOKEN
+  const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL
+  const bearer = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+  if (!url || !bearer) throw new Error('no subject token source found')
+  const res = await fetch(`${url}&audience=${config.audience}`, {
+    headers: { Authorization: `bearer ${bearer}` },
+    // cnspec gives each probe 2 s; tests on a loaded machine may allow more.
+    signal: globalThis.AbortSignal.timeout(Number(process.env.CNSPEC_STANDIN_PROBE_MS || 2000))
+  })
+  if (!res.ok) throw new Error(`id-token request failed status=${res.status}`)
+  return (await res.json()).value
+}
+
+/** cnspec's own exchange: only audience, issuerUri and the JWT go to the STS. */
+async function exchangeWif(config) {
+  const res = await fetch(`${config.universeDomain}/SecureTokenService/ExchangeExternalToken`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'User-Agent': `cnspec/${VERSION}`
+    },
+    body: JSON.stringify({
+      audience: config.audience,
+      issuer_uri: config.issuerUri,
+      jwt_token: await subjectToken(config)
+    })
+  })
+  if (!res.ok) throw new Error(`exchange failed status=${res.status}`)
+  const { base64_credential: credential } = await res.json()
+  return JSON.parse(Buffer.from(credential, 'base64').toString('utf8'))
+}
+
+/** Exchanges when the configuration is a wif one; true when cnspec has a credential after it. */
+async function wifSignIn() {
+  const config = wifConfig(readConfig())
+  if (!config) return true
+  try {
+    exchanged = await exchangeWif(config)
+    return true
+  } catch (error) {
+    log('ERR', `could not exchange external (wif) token error="${error.message}"`)
+    return false
+  }
+}
+
+function readConfig() {
   const raw = process.env.MONDOO_CONFIG_BASE64
   if (!raw) return undefined
   try {
-    const config = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'))
+    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'))
+  } catch (error) {
+    log('FTL', `could not load configuration error="invalid credentials: ${error.message}"`)
+    process.exit(78)
+  }
+}
+
+/** Reads MONDOO_CONFIG_BASE64 as cnspec does; exits 78 when it cannot be used. */
+function loadCredential() {
+  const read = readConfig()
+  if (!read) return undefined
+  if (wifConfig(read)) return exchanged
+  try {
+    const config = read
     if (!config.mrn || !config.api_endpoint) throw new Error('missing mrn or api_endpoint')
     if (config.private_key) {
       const cert = new X509Certificate(config.certificate)
@@ -54,6 +139,7 @@ function loadCredential() {
 }
 
 async function status() {
+  await wifSignIn()
   const config = loadCredential()
   process.stdout.write(`Client:\tcnspec ${VERSION}\n`)
   if (!config) {
@@ -727,8 +813,13 @@ const command = argv[0]
 if (command === 'version')
   process.stdout.write(`cnspec ${VERSION} (standin, 2026-08-19T10:00:00Z)\n`)
 else if (command === 'status') await status()
-else if (command === 'scan') scan()
-else {
+else if (command === 'scan') {
+  // With a wif configuration whose exchange fails, cnspec warns and scans in incognito mode,
+  // exiting as if nothing happened.
+  if (!argv.includes('--incognito') && !(await wifSignIn()))
+    log('WRN', 'No credentials provided. Switching to --incognito mode.')
+  scan()
+} else {
   log('FTL', `unknown command "${command ?? ''}"`)
   process.exit(1)
 }

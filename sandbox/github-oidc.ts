@@ -97,7 +97,8 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
     if (url.pathname === '/.well-known/jwks') return sendJson(res, 200, { keys: [jwk] })
     if (url.pathname === '/_apis/idtoken') {
       state.requests++
-      if (req.headers.authorization !== `Bearer ${requestToken}`) {
+      // The scheme is case-insensitive (RFC 9110): the toolkit sends "Bearer", cnspec "bearer".
+      if (req.headers.authorization?.replace(/^bearer /i, 'Bearer ') !== `Bearer ${requestToken}`) {
         return sendJson(res, 401, { message: 'Bad credentials' })
       }
       const fault = state.faults.shift()

@@ -37,18 +37,24 @@ function walk(dir: string, skip: string[]): string[] {
  * the runner's own ::add-mask:: commands), GITHUB_OUTPUT, GITHUB_ENV (less the intended
  * MONDOO_CONFIG_BASE64 export), the step summary, GITHUB_PATH, and every file outside RUNNER_TEMP.
  */
-export function visibleArtifacts(result: RunResult): Array<{ where: string; text: string }> {
+export function visibleArtifacts(
+  result: RunResult,
+  options: { withExport?: boolean } = {}
+): Array<{ where: string; text: string }> {
   const strip = (text: string) =>
     text
       .split('\n')
       .filter(line => !line.startsWith('::add-mask::'))
       .join('\n')
   const env = parseCommandFile(readFileSync(result.dirs.files.env, 'utf8'))
-  delete env.MONDOO_CONFIG_BASE64
+  if (!options.withExport) delete env.MONDOO_CONFIG_BASE64
   const artifacts = [
     { where: 'stdout', text: strip(result.stdout) },
     { where: 'stderr', text: strip(result.stderr) },
-    { where: 'GITHUB_ENV (other than MONDOO_CONFIG_BASE64)', text: JSON.stringify(env) }
+    {
+      where: options.withExport ? 'GITHUB_ENV' : 'GITHUB_ENV (other than MONDOO_CONFIG_BASE64)',
+      text: JSON.stringify(env)
+    }
   ]
   const skip = [result.dirs.temp, result.dirs.files.env]
   for (const file of walk(result.dirs.root, skip)) {
@@ -68,10 +74,28 @@ export function visibleArtifacts(result: RunResult): Array<{ where: string; text
   return artifacts
 }
 
+/**
+ * Everything the STS handed out, the certificate included: in credential-mode wif none of it
+ * may be visible anywhere, MONDOO_CONFIG_BASE64 included (it must hold only the configuration).
+ */
+export function issuedMaterial(sts: MondooSts): string[] {
+  const material: string[] = []
+  for (const credential of sts.issued) {
+    const { certificate } = JSON.parse(credential.json) as { certificate?: string }
+    for (const line of certificate?.split('\n') ?? [])
+      if (line.length >= 16 && !line.startsWith('-----')) material.push(line)
+  }
+  return material
+}
+
 /** Where each secret shows up; an empty list is the only good answer. */
-export function findLeaks(result: RunResult, secrets: string[]): string[] {
+export function findLeaks(
+  result: RunResult,
+  secrets: string[],
+  options: { withExport?: boolean } = {}
+): string[] {
   const leaks: string[] = []
-  for (const { where, text } of visibleArtifacts(result)) {
+  for (const { where, text } of visibleArtifacts(result, options)) {
     secrets.forEach((secret, index) => {
       if (secret && text.includes(secret))
         leaks.push(`secret #${index} (${secret.slice(0, 6)}…) found in ${where}`)

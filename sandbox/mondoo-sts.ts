@@ -34,6 +34,11 @@ export interface MondooSts extends Listening {
   /** Answers 429 to all but `perSecond` exchanges in each second. */
   rateLimit: { perSecond: number; retryAfterSeconds: number } | undefined
   exchanges: number
+  /**
+   * Exchanges after the first N (since reset) are refused with 403, as when a binding
+   * expires mid-job: e.g. 1 lets cnspec status sign in and refuses the scan's own exchange.
+   */
+  rejectAfter: number | undefined
   /** Milliseconds each exchange takes before it answers (for the benchmark). */
   delayMs: number
   /** Exchange requests as received (body parsed), for assertions on what the action sent. */
@@ -113,6 +118,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
     revokeAll: false,
     rateLimit: undefined as MondooSts['rateLimit'],
     exchanges: 0,
+    rejectAfter: undefined as number | undefined,
     delayMs: 0,
     received: [] as MondooSts['received']
   }
@@ -152,6 +158,12 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
       ) {
         return sendJson(res, 400, rpcError(3, 'audience, issuer_uri and jwt_token are required'))
       }
+      if (state.rejectAfter !== undefined && state.received.length > state.rejectAfter)
+        return sendJson(
+          res,
+          403,
+          rpcError(7, 'permission denied: the workload identity binding has expired')
+        )
       const candidates = state.providers.filter(p => mrnOfSpace(p.spaceId) === request.audience)
       if (!candidates.length)
         return sendJson(

@@ -57,7 +57,9 @@ export function buildArchive(
  * zip archives holding the cnspec stand-in, and SHA256SUMS, all built at start.
  */
 export async function startReleases(
-  versions = ['13.2.0', '13.3.2', '13.25.0', '13.33.0', '13.34.0', '13.35.2']
+  // 11.61.0 and 11.62.0: either side of credential-mode wif's floor; 13.2.0 (no SARIF),
+  // 13.3.2, 13.25.0 and 13.33.0: the SARIF generations.
+  versions = ['11.61.0', '11.62.0', '13.2.0', '13.3.2', '13.25.0', '13.33.0', '13.34.0', '13.35.2']
 ): Promise<ReleaseServer> {
   const script = readFileSync(STANDIN_PATH, 'utf8')
   const archives = new Map<string, ReturnType<typeof buildArchive>>()

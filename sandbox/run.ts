@@ -2,7 +2,7 @@
 // the way a GitHub job page shows it.
 import { existsSync } from 'node:fs'
 import { DIST } from './runner.js'
-import { findLeaks } from './leaks.js'
+import { findLeaks, issuedMaterial, maskedValues } from './leaks.js'
 import { startSandbox } from './start.js'
 
 /** A small repository to scan: `--target="fs ."` or `--target="terraform ./infra"`. */
@@ -77,6 +77,15 @@ function renderLog(stdout: string): string {
   return out.join('\n')
 }
 
+/** A base64 value shown decoded, when it is JSON (the wif configuration). */
+function decoded(value: string): string {
+  try {
+    return JSON.stringify(JSON.parse(Buffer.from(value, 'base64').toString('utf8')))
+  } catch {
+    return ''
+  }
+}
+
 function summaryAsText(html: string): string {
   return html
     .replace(/<br>/g, '\n  ')
@@ -99,8 +108,12 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox()
   try {
     const inputs: Record<string, string> = {}
-    for (const arg of process.argv.slice(2)) {
-      const [name, ...value] = arg.replace(/^--/, '').split('=')
+    // --name=value, or --name value (as in `npm run sandbox -- --credential-mode wif`).
+    const args = process.argv.slice(2)
+    for (let i = 0; i < args.length; i++) {
+      const [name, ...value] = (args[i] as string).replace(/^--/, '').split('=')
+      const next = args[i + 1]
+      if (!value.length && next !== undefined && !next.startsWith('--')) value.push(args[++i]!)
       if (name) inputs[name] = value.join('=')
     }
     console.log(bold('Sandbox on loopback'))
@@ -115,12 +128,26 @@ async function main(): Promise<void> {
     console.log(`\n${bold('Step outputs')}`)
     for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name} = ${value}`)
     console.log(`\n${bold('Exported to later steps (GITHUB_ENV)')}`)
-    for (const name of Object.keys(result.exported)) console.log(`  ${name} = *** (masked)`)
+    const masked = new Set(maskedValues(result))
+    for (const [name, value] of Object.entries(result.exported))
+      console.log(
+        `  ${name} = ${masked.has(value) ? '*** (masked)' : `${value}\n    (not secret) ${decoded(value)}`}`
+      )
     if (!Object.keys(result.exported).length) console.log('  (nothing)')
     console.log(`\n${bold('Job summary')}\n${summaryAsText(result.summary)}`)
-    const leaks = findLeaks(result, sandbox.secrets())
+    // In wif mode nothing the STS issued may show anywhere: not even the certificate, and
+    // not in the export either (it must hold only the configuration).
+    const wif = Boolean(inputs['wif-config']) || inputs['credential-mode'] === 'wif'
+    const secrets = wif ? [...sandbox.secrets(), ...issuedMaterial(sandbox.sts)] : sandbox.secrets()
+    const leaks = findLeaks(result, secrets, { withExport: wif })
+    const byCnspec = sandbox.sts.received.filter(r =>
+      String(r.headers['user-agent']).startsWith('cnspec/')
+    ).length
     console.log(
-      `\n${bold('Secret check')}: ${leaks.length ? `LEAKED\n  ${leaks.join('\n  ')}` : `none of the ${sandbox.secrets().length} secrets handed out appears in the log, outputs, summary or files outside RUNNER_TEMP`}`
+      `\n${bold('Requests')}: Mondoo STS exchanges ${sandbox.sts.exchanges} (by cnspec ${byCnspec}, by the action ${sandbox.sts.exchanges - byCnspec}); GitHub id-token requests ${sandbox.oidc.requests}`
+    )
+    console.log(
+      `\n${bold('Secret check')}: ${leaks.length ? `LEAKED\n  ${leaks.join('\n  ')}` : `none of the ${secrets.length} secrets handed out appears in the log, outputs, summary or files outside RUNNER_TEMP${wif ? ', nor in GITHUB_ENV (certificates included)' : ''}`}`
     )
     console.log(`\nThe action exited with code ${result.exitCode}.`)
     process.exitCode = result.exitCode === 0 && !leaks.length ? 0 : 1

@@ -57,6 +57,7 @@ export async function startSandbox(): Promise<Sandbox> {
       sts.rateLimit = undefined
       sts.received.length = 0
       sts.exchanges = 0
+      sts.rejectAfter = undefined
       sts.delayMs = 0
       oidc.requests = 0
       releases.faults.length = 0

@@ -1,8 +1,10 @@
 import { ActionError, InputError } from './errors.js'
 import { splitShellWords } from './shell-words.js'
 import { baseUrl, urlProblem } from './net/urls.js'
+import { AUDIENCE, parseWifConfig, type WifConfig } from './sign-in/wif-config.js'
 
 export type OnMissingIdToken = 'fail' | 'incognito'
+export type CredentialMode = 'key' | 'wif'
 
 /** Everything the action does, decided from its inputs before any request is made. */
 export interface Config {
@@ -21,6 +23,10 @@ export interface Config {
   output: string
   riskThreshold: number | undefined
   logLevel: string
+  /** key: the action exchanges and exports a credential; wif: cnspec exchanges on its own. */
+  credentialMode: CredentialMode
+  /** The `wif-config` input, checked; audience, apiEndpoint and issuer are taken from it. */
+  wifConfig: WifConfig | undefined
 }
 
 export const API_ENDPOINTS: Record<string, string> = {
@@ -48,7 +54,6 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const
 
 const MRN_HOST = 'captain.api.mondoo.app'
 const SPACE_ID = /^[a-z0-9][a-z0-9-]{0,127}$/
-const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/
 const VERSION = /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/
 // Long enough for any real value; short enough that a pasted file or a runaway template is
 // caught here rather than in a URL or a command line.
@@ -218,6 +223,65 @@ export function parseVersion(raw: string): string {
   return `${Number(match[1])}.${Number(match[2])}.${Number(match[3])}`
 }
 
+/** `wif-config` may span lines, as Mondoo's console shows it. */
+function parseWifConfigInput(raw: string): WifConfig | undefined {
+  const value = check('wif-config', raw, true)
+  return value === '' ? undefined : parseWifConfig(value)
+}
+
+/** `wif-config` implies wif; action.yml gives `credential-mode` no default so that a clash shows. */
+function parseCredentialMode(raw: string, hasWifConfig: boolean): CredentialMode {
+  const mode = parseChoice(
+    'credential-mode',
+    raw,
+    ['key', 'wif'] as const,
+    hasWifConfig ? 'wif' : 'key'
+  )
+  if (hasWifConfig && mode === 'key')
+    throw new InputError(
+      'credential-mode',
+      'is "key", but "wif-config" is set, which means wif; remove one of them.'
+    )
+  return mode
+}
+
+/**
+ * `wif-config` already names the binding; the inputs that would name it a second time are
+ * refused rather than silently ignored. The api-endpoint default is not a choice, so only
+ * an endpoint the user set that differs from the configuration's universeDomain is refused.
+ */
+function wifConfigConflicts(get: Getter, endpoint: string, wif: WifConfig): string[] {
+  const problems: string[] = []
+  for (const name of ['audience', 'space-id', 'issuer']) {
+    if (get(name).trim())
+      problems.push(
+        `Input "${name}" cannot be used with "wif-config", which already holds it; remove "${name}".`
+      )
+  }
+  if (endpoint) {
+    try {
+      const url = parseUrl('api-endpoint', shorthand(endpoint), '')
+      if (url !== API_ENDPOINTS.us && url !== wif.universeDomain)
+        problems.push(
+          `Input "api-endpoint" ("${preview(url)}") differs from the universeDomain of "wif-config" ` +
+            `("${wif.universeDomain}"); remove "api-endpoint".`
+        )
+    } catch (error) {
+      problems.push((error as Error).message)
+    }
+  }
+  return problems
+}
+
+/** In wif mode cnspec asks GitHub for a token whose aud is the Mondoo audience; nothing else works. */
+function idTokenAudienceProblem(value: string, audience: string): string | undefined {
+  if (!value || value === audience) return undefined
+  return (
+    `Input "id-token-audience" cannot be used with credential-mode wif: cnspec asks GitHub for an ` +
+    `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`
+  )
+}
+
 /**
  * Reads and checks every input. Throws an ActionError naming each bad input; until it
  * returns, the action has made no request and changed nothing.
@@ -233,14 +297,31 @@ export function parseInputs(get: Getter): Config {
       return undefined
     }
   }
-  const audience = attempt(() => parseAudience(get))
-  const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')))
+  // credential-mode: wif and wif-config (the binding as Mondoo hands it out). A wif-config,
+  // even a bad one, stands in for audience, api-endpoint and issuer.
+  const hasWifConfig = get('wif-config').trim() !== ''
+  const wifConfig = attempt(() => parseWifConfigInput(get('wif-config')))
+  const credentialMode = attempt(() => parseCredentialMode(get('credential-mode'), hasWifConfig))
   const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')))
-  const apiEndpoint = attempt(() =>
-    parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us as string)
-  )
+  if (wifConfig) problems.push(...wifConfigConflicts(get, endpointRaw ?? '', wifConfig))
+
+  const audience = hasWifConfig ? wifConfig?.audience : attempt(() => parseAudience(get))
+  const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')))
+  if (credentialMode === 'wif' && audience) {
+    const problem = idTokenAudienceProblem(idTokenAudience ?? '', audience)
+    if (problem) problems.push(problem)
+  }
+  const apiEndpoint = hasWifConfig
+    ? wifConfig?.universeDomain
+    : attempt(() =>
+        parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us as string)
+      )
   const issuerRaw = attempt(() => check('issuer', get('issuer')))
-  const issuer = issuerRaw ? attempt(() => parseUrl('issuer', issuerRaw, '')) : undefined
+  const issuer = hasWifConfig
+    ? wifConfig?.issuerUri
+    : issuerRaw
+      ? attempt(() => parseUrl('issuer', issuerRaw, ''))
+      : undefined
   const config = {
     audience,
     idTokenAudience: idTokenAudience || audience,
@@ -267,7 +348,9 @@ export function parseInputs(get: Getter): Config {
     args: attempt(() => parseWords('args', get('args'), [])),
     output: attempt(() => parseOutput(get('output'))),
     riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
-    logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info'))
+    logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
+    credentialMode,
+    wifConfig
   }
   if (problems.length === 1) throw new ActionError(problems[0] as string)
   if (problems.length > 1) {

@@ -3,7 +3,16 @@ import { ActionError, messageOf } from './errors.js'
 import { parseInputs, type Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
 import type { ScanStepResult } from './scan/scan.js'
-import { checkStatus, publish, scan, signInAndInstall, useIncognito, type Setup } from './steps.js'
+import {
+  checkStatus,
+  incognitoFallback,
+  publish,
+  scan,
+  signInAndInstall,
+  statusFailure,
+  useIncognito,
+  type Setup
+} from './steps.js'
 import { writeSummary, type Timings } from './summary.js'
 
 const PREFIX = '[cnspec-keyless]'
@@ -23,11 +32,12 @@ export async function run(): Promise<void> {
     incognito = useIncognito(config)
     setup = await signInAndInstall(config, incognito, timings)
     status = await checkStatus(config, setup, timings)
-    if (status && !status.ok) throw new ActionError(status.verdict)
+    if (status && !status.ok) throw await statusFailure(config, setup, status)
     if (status) core.info(status.verdict)
     publish(config, setup)
     if (config.scan) {
       scanned = await scan(config, setup, incognito, timings)
+      if (scanned.fellBackToIncognito) throw await incognitoFallback(config, setup)
       if (!scanned.verdict.ok) throw new ActionError(scanned.verdict.message)
       core.info(scanned.verdict.message)
     }
@@ -43,12 +53,14 @@ export async function run(): Promise<void> {
       ? status.ok
         ? 'connected'
         : `failed (exit code ${status.exitCode})`
-      : setup && (setup.credential ? 'skipped (status: false)' : 'skipped (incognito)')
+      : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)')
     await writeSummary({
       incognito,
       target: config?.target.join(' '),
-      spaceMrn: setup?.credential?.spaceMrn,
-      serviceAccountMrn: setup?.credential?.mrn,
+      spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
+      serviceAccountMrn: setup?.wif
+        ? 'one per cnspec process (credential-mode wif)'
+        : setup?.credential?.mrn,
       cnspecVersion: setup?.installed.version,
       cnspecSource: setup?.installed.source,
       status: statusRow,

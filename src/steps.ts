@@ -11,6 +11,9 @@ import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/r
 import { scanOutputs } from './scan/outputs.js'
 import { runScan, type ScanStepResult } from './scan/scan.js'
 import { signIn } from './sign-in/sign-in.js'
+import { SCAN_EXCHANGE_CAUSES } from './scan/incognito-fallback.js'
+import { diagnoseWif, prepareWif, wifVersionError, type WifSignIn } from './sign-in/wif.js'
+import { supportsWif } from './sign-in/wif-config.js'
 import type { Timings } from './summary.js'
 
 async function timed<T>(timings: Timings, phase: string, work: () => Promise<T>): Promise<T> {
@@ -31,6 +34,8 @@ function settle<T>(result: PromiseSettledResult<T>): T | undefined {
 /** What signing in and installing produced. The credential is secret: never rendered. */
 export interface Setup {
   credential?: Credential
+  /** credential-mode wif: the configuration cnspec exchanges with itself. Not secret. */
+  wif?: WifSignIn
   installed: Installed
   /** cnspec's environment, the credential included. */
   env: Record<string, string>
@@ -47,21 +52,26 @@ export function useIncognito(config: Config): boolean {
   return true
 }
 
-/** Signs in and installs at the same time: a cold start costs the longer of the two. */
+/**
+ * Signs in and installs at the same time: a cold start costs the longer of the two. In
+ * credential-mode wif the action exchanges nothing: cnspec gets a configuration instead.
+ */
 export async function signInAndInstall(
   config: Config,
   incognito: boolean,
   timings: Timings
 ): Promise<Setup> {
-  core.startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec')
+  const wifMode = config.credentialMode === 'wif' && !incognito
+  const exchange = !incognito && !wifMode
+  core.startGroup(exchange ? 'Sign in to Mondoo (keyless) and install cnspec' : 'Install cnspec')
   const retry: RetryOptions = { policy: policyFromEnv() }
   const logAs = (tag: string) => (line: string) => core.info(`[${tag}] ${line}`)
   const [auth, install] = await Promise.allSettled([
-    incognito
-      ? Promise.resolve(undefined)
-      : timed(timings, 'sign-in (id-token + exchange)', () =>
+    exchange
+      ? timed(timings, 'sign-in (id-token + exchange)', () =>
           signIn(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
-        ),
+        )
+      : Promise.resolve(undefined),
     timed(timings, 'install cnspec', () =>
       installCnspec({
         version: config.cnspecVersion,
@@ -81,7 +91,20 @@ export async function signInAndInstall(
   core.info(
     `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
   )
-  return { credential, installed, env: cnspecEnv(credential?.base64) }
+  if (!wifMode) return { credential, installed, env: cnspecEnv(credential?.base64) }
+  // Before any token request: an older cnspec would scan in incognito without a word.
+  if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
+  const wif = await timed(timings, 'workload identity configuration', () =>
+    prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
+  )
+  return { wif, installed, env: cnspecEnv(wif.base64, { idTokenRequest: true }) }
+}
+
+/** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */
+function diagnose(config: Config, what: string, causes: string[]): Promise<ActionError> {
+  return diagnoseWif(config, what, causes, line => core.info(`[diagnosis] ${line}`), {
+    policy: policyFromEnv()
+  })
 }
 
 /** `cnspec status`, in its own group, when there is a credential and "status" asks for it. */
@@ -90,7 +113,7 @@ export async function checkStatus(
   setup: Setup,
   timings: Timings
 ): Promise<CnspecResult | undefined> {
-  if (!config.status || !setup.credential) return undefined
+  if (!config.status || !(setup.credential || setup.wif)) return undefined
   return timed(timings, 'cnspec status', async () => {
     core.startGroup('cnspec status')
     try {
@@ -106,11 +129,35 @@ export async function checkStatus(
   })
 }
 
+/** Why `cnspec status` failed, as an error for the step. */
+export async function statusFailure(
+  config: Config,
+  setup: Setup,
+  status: CnspecResult
+): Promise<ActionError> {
+  if (setup.wif && status.exitCode === 1)
+    return diagnose(
+      config,
+      "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).",
+      [
+        "If the action's exchange succeeded, check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and " +
+          '"api-endpoint" (on self-hosted runners: the proxy settings).'
+      ]
+    )
+  return new ActionError(status.verdict)
+}
+
 /**
  * Only once the install works and (when checked) the credential does, does anything leave
  * this step: a failed run exports nothing.
  */
-export function publish(config: Config, { credential, installed }: Setup): void {
+export function publish(config: Config, { credential, wif, installed }: Setup): void {
+  if (wif) {
+    // Not secret, so not masked: later steps get a configuration, not a key.
+    if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', wif.base64)
+    core.setOutput('space-mrn', wif.config.audience)
+    core.setOutput('api-endpoint', wif.config.universeDomain)
+  }
   if (credential) {
     if (config.exportCredentials) core.exportVariable('MONDOO_CONFIG_BASE64', credential.base64)
     core.setOutput('space-mrn', credential.spaceMrn)
@@ -136,4 +183,12 @@ export async function scan(
   const outputs = scanOutputs(result.exitCode, result.report, result.reportFile)
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   return result
+}
+
+/** cnspec scan switched to incognito on its own: its results went nowhere, so the step fails. */
+export async function incognitoFallback(config: Config, setup: Setup): Promise<ActionError> {
+  const what =
+    "cnspec scan could not exchange the job's id-token and fell back to an incognito scan: its results were " +
+    `not uploaded to Mondoo${config.status ? ', although cnspec status had exchanged successfully' : ''}.`
+  return setup.wif ? diagnose(config, what, SCAN_EXCHANGE_CAUSES) : new ActionError(what)
 }

@@ -178,7 +178,9 @@ export async function writeSummary(report: RunReport): Promise<void> {
       'cnspec scan',
       report.scan === undefined
         ? 'not run'
-        : `${SCAN_OUTCOME[report.scan.verdict.kind]} (${exitLabel(report.scan.exitCode)})`
+        : report.scan.fellBackToIncognito
+          ? `scanned in incognito: nothing uploaded (${exitLabel(report.scan.exitCode)})`
+          : `${SCAN_OUTCOME[report.scan.verdict.kind]} (${exitLabel(report.scan.exitCode)})`
     ]
   ]
   if (report.scan?.passThrough)

@@ -67,7 +67,9 @@ it('passes only inputs the action has, and every workflow input reaches the acti
     'audience',
     'space-id',
     'args',
-    'risk-threshold'
+    'risk-threshold',
+    'credential-mode',
+    'wif-config'
   )
   for (const name of Object.keys(step.with ?? {})) expect(actionInputs).toContain(name)
   const used = Object.values(step.with ?? {}).join(' ')

@@ -17,7 +17,9 @@ export const INPUT_NAMES = [
   'args',
   'output',
   'risk-threshold',
-  'log-level'
+  'log-level',
+  'credential-mode',
+  'wif-config'
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -39,7 +41,10 @@ export const DEFAULTS: Record<InputName, string> = {
   args: '',
   output: 'compact',
   'risk-threshold': '',
-  'log-level': 'info'
+  'log-level': 'info',
+  // No default in action.yml: "key", or "wif" when wif-config is set.
+  'credential-mode': '',
+  'wif-config': ''
 }
 
 /** A getter like core.getInput: unknown names read as empty, as unset inputs do. */

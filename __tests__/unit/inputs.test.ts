@@ -35,7 +35,9 @@ describe('parseInputs with the defaults of action.yml', () => {
       args: [],
       output: 'compact',
       riskThreshold: undefined,
-      logLevel: 'info'
+      logLevel: 'info',
+      credentialMode: 'key',
+      wifConfig: undefined
     })
   })
 
@@ -411,7 +413,8 @@ describe('target and args', () => {
 
 describe('control characters and size', () => {
   const singleLine = INPUT_NAMES.filter(
-    (name): name is Exclude<InputName, 'target' | 'args'> => name !== 'target' && name !== 'args'
+    (name): name is Exclude<InputName, 'target' | 'args' | 'wif-config'> =>
+      name !== 'target' && name !== 'args' && name !== 'wif-config'
   )
 
   const valid: Record<(typeof singleLine)[number], string> = {
@@ -428,7 +431,8 @@ describe('control characters and size', () => {
     scan: 'true',
     output: 'json',
     'risk-threshold': '50',
-    'log-level': 'info'
+    'log-level': 'info',
+    'credential-mode': 'wif'
   }
 
   it.each(singleLine)('rejects a NUL byte, tab, line break, ESC or DEL in %s', name => {

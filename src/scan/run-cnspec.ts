@@ -7,14 +7,25 @@ export interface CnspecResult {
   ok: boolean
 }
 
+// What lets a process ask GitHub for an id-token: cnspec needs it only in wif mode.
+const ID_TOKEN_REQUEST = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
+// The runner's own tokens, which cnspec never needs. JWT_TOKEN would take precedence over
+// the job's id-token in cnspec's wif exchange, so a value left by an earlier step is dropped.
+const NEVER = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'JWT_TOKEN']
+
 /**
- * The environment cnspec runs with: the runner's own, plus the credential. It is passed
+ * The environment cnspec runs with: the runner's own, less its secrets, plus the credential
+ * (or, in wif mode, the configuration and the id-token request variables). It is passed
  * straight to the child process and never printed.
  */
-export function cnspecEnv(credential: string | undefined): Record<string, string> {
+export function cnspecEnv(
+  config: string | undefined,
+  options: { idTokenRequest?: boolean } = {}
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-  if (credential) env.MONDOO_CONFIG_BASE64 = credential
+  for (const key of [...NEVER, ...(options.idTokenRequest ? [] : ID_TOKEN_REQUEST)]) delete env[key]
+  if (config) env.MONDOO_CONFIG_BASE64 = config
   else delete env.MONDOO_CONFIG_BASE64
   return env
 }

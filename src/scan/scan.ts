@@ -12,6 +12,7 @@ import { logSafe } from '../text.js'
 import { planAnnotations, type AnnotationType } from './annotations.js'
 import { codeScanningSarif } from './code-scanning.js'
 import { exitLabel, judge } from './judge.js'
+import { fellBackToIncognito } from './incognito-fallback.js'
 import { readReport } from './read-report.js'
 import { renderLog } from './render-log.js'
 import type { ScanReport, Verdict } from './report-types.js'
@@ -34,6 +35,8 @@ export interface ScanStepResult {
   report?: ScanReport
   /** The code-scanning-ready SARIF file (the `report-file` output). */
   reportFile?: string
+  /** cnspec was not asked for incognito mode but switched to it (its own exchange failed). */
+  fellBackToIncognito: boolean
 }
 
 export interface ScanContext {
@@ -123,7 +126,8 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
     return {
       exitCode: out.exitCode,
       passThrough: mode.reason,
-      verdict: passThroughVerdict(out.exitCode, mode.reason)
+      verdict: passThroughVerdict(out.exitCode, mode.reason),
+      fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
     }
   }
 
@@ -171,5 +175,11 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
     for (const line of renderLog(report, mode.view)) core.info(line)
     annotate(report)
   }
-  return { exitCode: out.exitCode, verdict, report, reportFile }
+  return {
+    exitCode: out.exitCode,
+    verdict,
+    report,
+    reportFile,
+    fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
+  }
 }

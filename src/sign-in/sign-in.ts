@@ -11,7 +11,7 @@ import { urlProblem } from '../net/urls.js'
 /** Statuses for which the token's claims tell the user what to fix in Mondoo. */
 const CLAIM_DIAGNOSIS = new Set([400, 401, 403, 404])
 
-function issuerOf(config: Config, claims: Record<string, unknown> | undefined): string {
+export function issuerOf(config: Config, claims: Record<string, unknown> | undefined): string {
   if (config.issuer) return config.issuer
   const iss = claims?.iss
   let problem = 'the id-token has no "iss" claim'
