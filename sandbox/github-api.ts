@@ -157,8 +157,10 @@ export async function startGitHubApi(
   }
 
   function gitBackend(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): number {
-    const expected = `Basic ${Buffer.from(`x-access-token:${state.token}`).toString('base64')}`
-    if (req.headers.authorization !== expected) {
+    // The auth scheme is case-insensitive (git's extraheader says "basic", curl "Basic").
+    const [scheme, credentials] = (req.headers.authorization ?? '').split(' ')
+    const expected = Buffer.from(`x-access-token:${state.token}`).toString('base64')
+    if (scheme?.toLowerCase() !== 'basic' || credentials !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="GitHub"' })
       res.end('authentication required')
       return 401
@@ -181,6 +183,8 @@ export async function startGitHubApi(
     })
     const out: Buffer[] = []
     child.stdout.on('data', chunk => out.push(chunk))
+    // http-backend may answer (a 404) without reading the request body.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(body)
     child.on('close', () => {
       const all = Buffer.concat(out)
