@@ -88,6 +88,8 @@ export function duration(ms: number): string {
 // Markdown is not parsed inside an HTML block, but a cell is escaped for both anyway: the
 // summary must stay inert however GitHub's renderer changes.
 const cell = (text: string) => `<td>${escapeMarkdown(text)}</td>`
+/** Text this module made from numbers and fixed words: nothing to escape. */
+const own = (text: string | number) => `<td>${text}</td>`
 const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`
 const head = (names: string[]) => `<tr>${names.map(n => `<th>${n}</th>`).join('')}</tr>`
 const more = (n: number) =>
@@ -142,15 +144,15 @@ export function renderOrgSummary(
       'Scan time (sum)'
     ]),
     row([
-      cell(String(totals.repositories)),
-      cell(String(totals.scanned)),
-      cell(String(totals.overThreshold.length)),
-      cell(String(totals.notScanned.length)),
-      cell(totals.worstRisk === undefined ? '—' : riskLabel(totals.worstRisk)),
-      cell(String(totals.checksFailed)),
-      cell(String(totals.checksPassed)),
-      cell(input.elapsedMs === undefined ? '—' : duration(input.elapsedMs)),
-      cell(duration(totals.scanMs))
+      own(totals.repositories),
+      own(totals.scanned),
+      own(totals.overThreshold.length),
+      own(totals.notScanned.length),
+      own(totals.worstRisk === undefined ? '—' : riskLabel(totals.worstRisk)),
+      own(totals.checksFailed),
+      own(totals.checksPassed),
+      own(input.elapsedMs === undefined ? '—' : duration(input.elapsedMs)),
+      own(duration(totals.scanMs))
     ]),
     '</table>',
     ''
@@ -176,12 +178,12 @@ export function renderOrgSummary(
       ...shown.map(r =>
         row([
           cell(r.repository),
-          cell(r.worstRisk === undefined ? '—' : riskLabel(r.worstRisk)),
-          cell(r.score === undefined ? '—' : String(r.score)),
+          own(r.worstRisk === undefined ? '—' : riskLabel(r.worstRisk)),
+          own(r.score === undefined ? '—' : r.score),
           cell(r.grade ?? '—'),
-          cell(String(r.checksFailed)),
-          cell(String(r.checksPassed)),
-          cell(r.verdict === 'threshold' ? 'over threshold' : r.verdict)
+          own(r.checksFailed),
+          own(r.checksPassed),
+          own(r.verdict === 'threshold' ? 'over threshold' : r.verdict)
         ])
       ),
       '</table>' + more(ranked.length - shown.length),
