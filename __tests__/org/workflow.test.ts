@@ -107,3 +107,16 @@ it('passes only inputs the actions have, all their required ones, and uses every
     expect(text).toContain(`secrets.${name}`)
   expect(used.length).toBeGreaterThan(10)
 })
+
+it('docs/ORGANISATIONS.md lists exactly the inputs and secrets of the organisation workflow', () => {
+  const guide = readFileSync(join(ROOT, 'docs', 'ORGANISATIONS.md'), 'utf8')
+  const section =
+    guide.split('\n## 10. Inputs of the organisation workflow\n')[1]?.split('\n## ')[0] ?? ''
+  const documented = section
+    .split('\n')
+    .filter(line => line.startsWith('| `'))
+    .flatMap(line => [...(line.split('|')[1] ?? '').matchAll(/`([a-z-]+)`/g)].map(m => m[1]))
+  expect([...documented].sort()).toEqual(Object.keys(workflow.on.workflow_call.inputs).sort())
+  for (const secret of Object.keys(workflow.on.workflow_call.secrets))
+    expect(section).toContain(`\`${secret}\``)
+})
