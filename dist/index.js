@@ -31902,8 +31902,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -34851,6 +34849,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** A failure the user can act on. Its message is shown as is, so it must never hold a secret. */
 class ActionError extends Error {
@@ -37248,32 +37248,23 @@ async function run() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-guarded.ts
-
-/**
- * Runs an action's `run()` so that it always ends with a decided result. A response that
- * stops mid-body can leave nothing scheduled, and Node would then exit 0 with no outputs:
- * a green step that did nothing. An unfinished run fails instead.
- */
-function runGuarded(run, prefix = '[cnspec-keyless]') {
-    let finished = false;
-    process.on('beforeExit', () => {
-        if (finished)
-            return;
-        finished = true;
-        setFailed(`${prefix} The action stopped before it finished (a server stopped answering). Re-run the job.`);
-        process.exitCode = 1;
-    });
-    void run().finally(() => {
-        finished = true;
-        // A request abandoned after its deadline may still hold a socket open; the step's
-        // result is decided, so do not wait for it.
-        process.exit();
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/index.ts
 
 
-runGuarded(run);
+let finished = false;
+// A response that stops mid-body can leave nothing scheduled, and Node would then exit 0
+// with no outputs: a green step that did nothing. An unfinished run must fail instead.
+process.on('beforeExit', () => {
+    if (finished)
+        return;
+    finished = true;
+    setFailed('[cnspec-keyless] The action stopped before it finished (a server stopped answering). Re-run the job.');
+    process.exitCode = 1;
+});
+void run().finally(() => {
+    finished = true;
+    // A request abandoned after its deadline may still hold a socket open; the step's
+    // result is decided, so do not wait for it.
+    process.exit();
+});
 
