@@ -40,6 +40,11 @@ export interface GitHubApi {
   rateLimitPage: number | undefined
   /** Seconds until the rate-limit window reopens, sent as x-ratelimit-reset and Retry-After. */
   rateLimitSeconds: number
+  /**
+   * primary: 403 with x-ratelimit-remaining 0 and x-ratelimit-reset (and Retry-After);
+   * secondary: 403 "You have exceeded a secondary rate limit" with Retry-After only.
+   */
+  rateLimitKind: 'primary' | 'secondary'
   requests: ApiRequest[]
   /** Makes a git repository with these files that the git server serves (smart HTTP). */
   addGitRepository(name: string, files: Record<string, string>): void
@@ -110,6 +115,7 @@ export async function startGitHubApi(
     token: `ghs_sandbox${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
     rateLimitPage: undefined as number | undefined,
     rateLimitSeconds: 1,
+    rateLimitKind: 'primary' as 'primary' | 'secondary',
     requests: [] as ApiRequest[]
   }
   let base = ''
@@ -120,6 +126,19 @@ export async function startGitHubApi(
     if (state.rateLimitPage === page) {
       state.rateLimitPage = undefined
       const reset = Math.ceil(Date.now() / 1000) + state.rateLimitSeconds
+      if (state.rateLimitKind === 'secondary') {
+        send(
+          res,
+          403,
+          {
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'
+          },
+          { 'retry-after': String(state.rateLimitSeconds) }
+        )
+        return 403
+      }
       send(
         res,
         403,

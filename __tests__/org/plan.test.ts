@@ -17,6 +17,7 @@ afterAll(async () => api.close())
 beforeEach(() => {
   api.requests.length = 0
   api.rateLimitPage = undefined
+  api.rateLimitKind = 'primary'
 })
 
 function plan(inputs: Record<string, string> = {}): Promise<RunResult> {
@@ -136,3 +137,20 @@ it('reports every bad input at once and makes no request', async () => {
   expect(error).toContain('Input "max-jobs" must be a whole number from 1 to 256')
   expect(api.requests).toHaveLength(0)
 })
+
+it('waits out a secondary rate limit for as long as Retry-After says, then goes on', async () => {
+  api.rateLimitPage = 2
+  api.rateLimitKind = 'secondary'
+  api.rateLimitSeconds = 2
+  try {
+    const result = await plan({ include: 'repo-01*' })
+    expect(errorOf(result)).toBe('')
+    expect(result.stdout).toMatch(
+      /GitHub answered with a secondary rate limit for GET .*page=2: waiting 2 s \(retry 1 of 3\)/
+    )
+    const listings = api.requests.filter(r => r.url.startsWith(`/api/v3/orgs/${ORG}/repos`))
+    expect(listings.filter(r => r.status === 200)).toHaveLength(50)
+  } finally {
+    api.rateLimitSeconds = 1
+  }
+}, 120000)

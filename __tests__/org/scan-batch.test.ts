@@ -176,3 +176,19 @@ it('fails the step, with every record written, when no repository could be scann
   expect(errorOf(batch)).toContain('None of the 1 repositories of this batch could be scanned')
   expect(records(batch)).toHaveLength(1)
 }, 300000)
+
+it('reports every bad input at once and scans nothing', async () => {
+  const log = callLog()
+  const result = await runAction({
+    action: 'org/scan-batch',
+    inputs: { organisation: ORG, repositories: 'other-org/x, ok', scan: 'everything' },
+    env: { CNSPEC_STANDIN_LOG: log }
+  })
+  expect(result.exitCode).toBe(1)
+  const error = errorOf(result)
+  expect(error).toContain('3 inputs need fixing')
+  expect(error).toContain('Input "repositories" must list repository names of acme')
+  expect(error).toContain('Input "github-token" is required')
+  expect(error).toContain('Input "scan" must be one of settings, code, both')
+  expect(cnspecCalls(log)).toEqual([])
+})
