@@ -118,7 +118,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
   }
 }
 
-const SEVERITY_ORDER: VerdictKind[] = [
+const WORST_VERDICT_FIRST: VerdictKind[] = [
   'scan-failed',
   'asset-error',
   'threshold',
@@ -133,7 +133,7 @@ export function recordOf(
   durationMs: number
 ): RepositoryRecord {
   const verdict =
-    SEVERITY_ORDER.find(kind => results.some(r => r.verdict.kind === kind)) ?? 'scan-failed'
+    WORST_VERDICT_FIRST.find(kind => results.some(r => r.verdict.kind === kind)) ?? 'scan-failed'
   const assets = results.flatMap(r => r.report?.assets ?? [])
   const risks = results.map(r => r.report?.worstRisk).filter((n): n is number => n !== undefined)
   const scored = assets.filter(a => a.score !== undefined)
