@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { generateRepositories, startGitHubApi, type GitHubApi } from '../../sandbox/github-api.js'
-import { makeRunnerDirs, runAction, type RunResult } from '../../sandbox/runner.js'
+import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { runScanJob } from '../../sandbox/org-job.js'
 import type { MatrixEntry } from '../../src/org/plan.js'
 import { errorOf, harness, type Harness } from '../helpers.js'
 
@@ -28,28 +29,16 @@ const githubEnv = () => ({ GITHUB_API_URL: api.apiUrl, GITHUB_SERVER_URL: api.ur
 
 /** One matrix job as the workflow runs it: sign in once (scan: false), then the batch. */
 async function scanJob(entry: MatrixEntry, toolCache: string): Promise<RunResult> {
-  const dirs = makeRunnerDirs(toolCache)
-  const signIn = await h.run({ dirs, inputs: { scan: 'false', 'cnspec-version': '13.34.0' } })
-  expect(errorOf(signIn)).toBe('')
-  return runAction({
-    dirs,
-    action: 'org/scan-batch',
-    inputs: {
-      organisation: ORG,
-      repositories: entry.repositories,
-      'github-token': api.token,
-      scan: 'both',
-      'risk-threshold': '80',
-      'cnspec-path': signIn.outputs['cnspec-path'] as string,
-      'output-directory': join(dirs.temp, 'cnspec-org')
-    },
-    env: {
-      ...signIn.exported,
-      PATH: [...signIn.addedPath, process.env.PATH].join(delimiter),
-      ...githubEnv()
-    },
-    timeoutMs: 120000
+  const { signIn, batch } = await runScanJob({
+    runMain: options => h.run(options),
+    api,
+    repositories: entry.repositories,
+    scan: 'both',
+    threshold: '80',
+    toolCache
   })
+  expect(errorOf(signIn)).toBe('')
+  return batch
 }
 
 it('plan → matrix of batches → summary: one STS exchange per job, every repository accounted for', async () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { startGitHubApi, type GitHubApi } from '../../sandbox/github-api.js'
 import { findLeaks } from '../../sandbox/leaks.js'
-import { makeRunnerDirs, runAction, type RunResult } from '../../sandbox/runner.js'
+import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { runScanJob } from '../../sandbox/org-job.js'
 import type { RepositoryRecord } from '../../src/scan/report-types.js'
 import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
 
@@ -42,35 +43,18 @@ async function job(
   scan: string,
   log: string
 ): Promise<{ signIn: RunResult; batch: RunResult }> {
-  const dirs = makeRunnerDirs(toolCache)
-  const signIn = await h.run({
-    dirs,
-    inputs: { scan: 'false', 'cnspec-version': '13.34.0' },
+  const ran = await runScanJob({
+    runMain: options => h.run(options),
+    api,
+    repositories: repositories.join('\n'),
+    scan,
+    threshold: '80',
+    toolCache,
     env: { CNSPEC_STANDIN_LOG: log }
   })
-  expect(errorOf(signIn)).toBe('')
-  // What the runner does between steps: GITHUB_ENV and GITHUB_PATH reach the next step.
-  const batch = await runAction({
-    dirs,
-    action: 'org/scan-batch',
-    inputs: {
-      organisation: ORG,
-      repositories: repositories.join('\n'),
-      'github-token': api.token,
-      scan,
-      'risk-threshold': '80'
-    },
-    env: {
-      ...signIn.exported,
-      PATH: [...signIn.addedPath, process.env.PATH].join(delimiter),
-      GITHUB_SERVER_URL: api.url,
-      GITHUB_API_URL: api.apiUrl,
-      CNSPEC_STANDIN_LOG: log
-    },
-    timeoutMs: 120000
-  })
-  expect(findLeaks(batch, [...h.sandbox.secrets(), api.token])).toEqual([])
-  return { signIn, batch }
+  expect(errorOf(ran.signIn)).toBe('')
+  expect(findLeaks(ran.batch, [...h.sandbox.secrets(), api.token])).toEqual([])
+  return ran
 }
 
 function records(result: RunResult): RepositoryRecord[] {
