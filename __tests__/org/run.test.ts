@@ -85,7 +85,9 @@ it('plan → matrix of batches → summary: one STS exchange per job, every repo
   expect(summary.outputs.repositories).toBe(String(selected.length))
   expect(summary.outputs['not-scanned']).toBe(String(missing.length + 1))
   expect(summary.exitCode).toBe(1)
-  expect(errorOf(summary)).toContain(`${missing.length + 1} could not be scanned`)
+  expect(errorOf(summary)).toContain(
+    `${missing.length + 1} of ${selected.length} repositories could not be scanned`
+  )
   expect(summary.summary).toContain('could not clone acme/repo&#45;03')
   for (const name of missing)
     expect(summary.summary).toContain(`acme/repo&#45;${name.slice(5)}</td><td>no record`)

@@ -102,7 +102,12 @@ export function verdictLine(totals: OrgTotals, threshold: number | undefined): s
     parts.push(
       `${totals.overThreshold.length} of ${totals.repositories} repositories reached the risk threshold of ${threshold ?? '(set in the scans)'}`
     )
-  if (totals.notScanned.length) parts.push(`${totals.notScanned.length} could not be scanned`)
+  if (totals.notScanned.length)
+    parts.push(
+      parts.length
+        ? `${totals.notScanned.length} could not be scanned`
+        : `${totals.notScanned.length} of ${totals.repositories} repositories could not be scanned`
+    )
   if (!parts.length)
     return `${totals.scanned} of ${totals.repositories} repositories scanned; ${
       threshold === undefined
