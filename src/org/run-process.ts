@@ -23,10 +23,14 @@ export function runProcess(
   return new Promise(resolve => {
     let stderr = ''
     let timedOut = false
+    // Its own process group on Linux and macOS, so a timeout also ends what it started
+    // (cnspec runs each provider as a child process).
+    const group = process.platform !== 'win32'
     const child = spawn(command, args, {
       env: options.env,
       cwd: options.cwd,
-      stdio: ['ignore', 'ignore', 'pipe']
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: group
     })
     child.stderr.setEncoding('utf8')
     child.stderr.on('data', (chunk: string) => {
@@ -34,7 +38,12 @@ export function runProcess(
     })
     const timer = setTimeout(() => {
       timedOut = true
-      child.kill('SIGKILL')
+      try {
+        if (group && child.pid) process.kill(-child.pid, 'SIGKILL')
+        else child.kill('SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
     }, options.timeoutMs)
     child.on('error', error => {
       clearTimeout(timer)
