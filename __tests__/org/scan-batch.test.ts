@@ -139,6 +139,10 @@ it('clones with the token in a header only, and one repository that cannot be sc
   expect(gone?.error).toMatch(/^code: could not clone acme\/repo-gone: /)
   expect(batch.outputs['not-scanned']).toBe('1')
   expect(batch.stdout).toContain(`${ORG}/${MISSING}: not scanned: code: could not clone`)
+  // The job's own summary: this batch's repositories, the unscannable one with its reason.
+  expect(batch.summary).toContain('## cnspec: acme, 3 repositories of this job')
+  expect(batch.summary).toContain('### Could not be scanned (1)')
+  expect(batch.summary).toContain('acme/repo&#45;gone</td><td>code: could not clone')
 
   const fsScans = cnspecCalls(log).filter(c => c.argv[1] === 'fs')
   expect(fsScans).toHaveLength(2)

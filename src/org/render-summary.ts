@@ -10,6 +10,8 @@ export const FAIL_ON: readonly FailOn[] = ['any', 'threshold', 'not-scanned', 'n
 
 export interface OrgSummaryInput {
   organisation?: string
+  /** The heading's subject instead of "organisation <name>", e.g. one batch of it. */
+  title?: string
   records: RepositoryRecord[]
   /** Repositories the plan selected that have no record (their job never reported). */
   missing: string[]
@@ -130,7 +132,7 @@ export function renderOrgSummary(
   const ok = totals.overThreshold.length === 0 && totals.notScanned.length === 0
   const out: string[] = []
   out.push(
-    `## cnspec: organisation ${input.organisation ? escapeMarkdown(input.organisation) : ''}`.trimEnd(),
+    `## cnspec: ${escapeMarkdown(input.title ?? `organisation ${input.organisation ?? ''}`.trim())}`,
     '',
     `${ok ? '✅' : '❌'} ${escapeMarkdown(verdictLine(totals, input.threshold))}`,
     ''

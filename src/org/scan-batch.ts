@@ -15,6 +15,7 @@ import {
   parseToken
 } from './inputs.js'
 import { check } from '../inputs.js'
+import { STEP_LIMITS, renderOrgSummary } from './render-summary.js'
 import { SCAN_CHOICES, scanRepository, type ScanKind } from './scan-repository.js'
 
 const PREFIX = '[cnspec-keyless org]'
@@ -107,6 +108,16 @@ export async function run(): Promise<void> {
     const scanned = records.filter(r => r.verdict === 'passed' || r.verdict === 'threshold')
     const over = records.filter(r => r.verdict === 'threshold')
     const notScanned = records.length - scanned.length
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      const batch = renderOrgSummary({
+        title: `${organisation}, ${records.length} repositor${records.length === 1 ? 'y' : 'ies'} of this job`,
+        records,
+        missing: [],
+        threshold: inputs.threshold,
+        limits: STEP_LIMITS
+      })
+      await core.summary.addRaw(batch, true).write()
+    }
     core.setOutput('output-directory', outputDirectory)
     core.setOutput('scanned', String(scanned.length))
     core.setOutput('failed-threshold', String(over.length))
