@@ -45,6 +45,8 @@ export interface GitHubApi {
    * secondary: 403 "You have exceeded a secondary rate limit" with Retry-After only.
    */
   rateLimitKind: 'primary' | 'secondary'
+  /** Answer this page of the listing once with this status (a 502 from a proxy, say). */
+  failPage: { page: number; status: number } | undefined
   requests: ApiRequest[]
   /** Makes a git repository with these files that the git server serves (smart HTTP). */
   addGitRepository(name: string, files: Record<string, string>): void
@@ -116,6 +118,7 @@ export async function startGitHubApi(
     rateLimitPage: undefined as number | undefined,
     rateLimitSeconds: 1,
     rateLimitKind: 'primary' as 'primary' | 'secondary',
+    failPage: undefined as { page: number; status: number } | undefined,
     requests: [] as ApiRequest[]
   }
   let base = ''
@@ -123,6 +126,13 @@ export async function startGitHubApi(
   function listing(res: ServerResponse, url: URL): number {
     const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30)))
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1))
+    if (state.failPage?.page === page) {
+      const { status } = state.failPage
+      state.failPage = undefined
+      res.writeHead(status, { 'Content-Type': 'text/html' })
+      res.end('<html><body><h1>Bad gateway</h1></body></html>')
+      return status
+    }
     if (state.rateLimitPage === page) {
       state.rateLimitPage = undefined
       const reset = Math.ceil(Date.now() / 1000) + state.rateLimitSeconds

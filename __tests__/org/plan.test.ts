@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { generateRepositories, startGitHubApi, type GitHubApi } from '../../sandbox/github-api.js'
 import { runAction, type RunResult } from '../../sandbox/runner.js'
-import { errorOf } from '../helpers.js'
+import { FAST_RETRIES, errorOf } from '../helpers.js'
 import { MATRIX_LIMIT } from '../../src/org/batches.js'
 import type { MatrixEntry, Plan } from '../../src/org/plan.js'
 
@@ -18,13 +18,14 @@ beforeEach(() => {
   api.requests.length = 0
   api.rateLimitPage = undefined
   api.rateLimitKind = 'primary'
+  api.failPage = undefined
 })
 
 function plan(inputs: Record<string, string> = {}): Promise<RunResult> {
   return runAction({
     action: 'org/plan',
     inputs: { organisation: ORG, 'github-token': api.token, ...inputs },
-    env: { GITHUB_API_URL: api.apiUrl, GITHUB_SERVER_URL: api.url },
+    env: { GITHUB_API_URL: api.apiUrl, GITHUB_SERVER_URL: api.url, ...FAST_RETRIES },
     timeoutMs: 120000
   })
 }
@@ -153,4 +154,17 @@ it('waits out a secondary rate limit for as long as Retry-After says, then goes 
   } finally {
     api.rateLimitSeconds = 1
   }
+}, 120000)
+
+it("retries a 502 from GitHub with the action's retry policy, and fails at once on a 401", async () => {
+  api.failPage = { page: 7, status: 502 }
+  const result = await plan({ include: 'repo-1*' })
+  expect(errorOf(result)).toBe('')
+  expect(result.stdout).toMatch(/GitHub GET .*page=7: attempt 1 of \d+ failed/)
+  const listings = api.requests.filter(r => r.url.startsWith(`/api/v3/orgs/${ORG}/repos`))
+  expect(listings.filter(r => r.status === 502)).toHaveLength(1)
+  expect(listings.filter(r => r.status === 200)).toHaveLength(50)
+  api.requests.length = 0
+  await plan({ 'github-token': 'ghs_wrong' })
+  expect(api.requests).toHaveLength(1)
 }, 120000)

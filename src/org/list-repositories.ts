@@ -1,6 +1,14 @@
 import { getOctokit } from '@actions/github'
 import { throttling } from '@octokit/plugin-throttling'
 import { ActionError } from '../errors.js'
+import { isTransientStatus } from '../net/http.js'
+import {
+  TransientError,
+  policyFromEnv,
+  requestTimeoutMs,
+  withRetry,
+  type RetryPolicy
+} from '../net/retry.js'
 import { fromApi, type ApiRepository, type ListedRepository } from './repository.js'
 
 export interface ListOptions {
@@ -12,6 +20,15 @@ export interface ListOptions {
   maxRetries?: number
   /** The longest wait for a rate-limit reset worth sitting through, in seconds. */
   maxWaitSeconds?: number
+  /** Retries of network failures and 5xx answers: the action's one policy. */
+  retry?: RetryPolicy
+}
+
+/** A failure worth another attempt, keeping Octokit's error for the final explanation. */
+class GitHubTransient extends TransientError {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original))
+  }
 }
 
 /**
@@ -48,6 +65,29 @@ export async function listRepositories(options: ListOptions): Promise<ListedRepo
       }
     },
     throttling
+  )
+  // Rate limits are the throttling plugin's; what may heal besides (the network, a request
+  // that stays silent, 408/429/5xx) is retried with the policy every request of this action
+  // follows. Anything else (401, 404) fails at once.
+  octokit.hook.wrap('request', (request, requestOptions) =>
+    withRetry(
+      `GitHub ${requestOptions.method} ${requestOptions.url}`,
+      async () => {
+        try {
+          return await request({
+            ...requestOptions,
+            request: { ...requestOptions.request, signal: AbortSignal.timeout(requestTimeoutMs()) }
+          })
+        } catch (error) {
+          const status = (error as { status?: number }).status
+          if (status === undefined || isTransientStatus(status)) throw new GitHubTransient(error)
+          throw error
+        }
+      },
+      { policy: options.retry ?? policyFromEnv(), log: options.log }
+    ).catch(error => {
+      throw error instanceof GitHubTransient ? error.original : error
+    })
   )
   let pages = 0
   const listed: ListedRepository[] = []
