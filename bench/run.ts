@@ -90,3 +90,47 @@ try {
 // Reading and rendering a large report: a separate measurement, no sandbox involved.
 console.log(`\nReading a large SARIF report (medians of ${ROUNDS} rounds):\n`)
 for (const [name, value] of benchSarif(ROUNDS)) console.log(`${name.padEnd(66)} ${value}`)
+
+// Organisation summary: reading, checking and rendering 5,000 repository records, as a ratio
+// to JSON.parse of the same record texts (the least any reader must do).
+{
+  const { generateRecords } = await import('../sandbox/org-records.js')
+  const { parseRecords } = await import('../src/org/records.js')
+  const { STEP_LIMITS, renderOrgSummary, totalsOf } = await import('../src/org/render-summary.js')
+  const COUNT = 5000
+  const files = generateRecords('acme', COUNT).map(r => ({
+    name: `${r.repository}.json`,
+    text: JSON.stringify(r)
+  }))
+  const SUMMARY_ROUNDS = Math.max(ROUNDS, 15)
+  const measure = (work: () => unknown): number =>
+    median(
+      Array.from({ length: SUMMARY_ROUNDS }, () => {
+        const start = performance.now()
+        work()
+        return performance.now() - start
+      })
+    )
+  let stepBytes = 0
+  let fullBytes = 0
+  const summarise = () => {
+    const { records } = parseRecords(files)
+    const totals = totalsOf(records, [])
+    const input = { organisation: 'acme', records, missing: [], threshold: 80 }
+    stepBytes = Buffer.byteLength(renderOrgSummary({ ...input, limits: STEP_LIMITS }, totals))
+    fullBytes = Buffer.byteLength(renderOrgSummary(input, totals))
+  }
+  summarise() // warm up both paths before timing
+  files.forEach(f => JSON.parse(f.text))
+  const parseOnly = measure(() => files.forEach(f => JSON.parse(f.text)))
+  const whole = measure(summarise)
+  console.log(`\nOrganisation summary of ${COUNT} records, medians of ${SUMMARY_ROUNDS} runs:\n`)
+  const rows: Array<[string, string]> = [
+    ['JSON.parse of the records, ms', parseOnly.toFixed(1)],
+    ['read + check + step summary + full report, ms', whole.toFixed(1)],
+    ['summary / JSON.parse', (whole / parseOnly).toFixed(1)],
+    ['step summary, bytes (GitHub limit 1048576)', String(stepBytes)],
+    ['full report file, bytes', String(fullBytes)]
+  ]
+  for (const [name, value] of rows) console.log(`${name.padEnd(66)} ${value}`)
+}

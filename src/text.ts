@@ -50,5 +50,8 @@ export function escapeHtml(text: string): string {
  * characters that could start a link, image, emphasis, code or a table column shown literally.
  */
 export function escapeMarkdown(text: string): string {
-  return escapeHtml(logSafe(text)).replace(/[\\`*_{}[\]()#+\-!|~]/g, ch => `&#${ch.charCodeAt(0)};`)
+  // The entities escapeHtml just wrote (such as &#39;) are kept whole: their "#" is not Markdown.
+  return escapeHtml(logSafe(text)).replace(/&#?\w+;|[\\`*_{}[\]()#+\-!|~]/g, match =>
+    match.length > 1 ? match : `&#${match.charCodeAt(0)};`
+  )
 }

@@ -1,0 +1,121 @@
+import { expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { HOSTILE, generateRecords, writeRecords } from '../../sandbox/org-records.js'
+import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { errorOf } from '../helpers.js'
+
+const ORG = 'acme'
+const MIB = 1024 * 1024
+
+function summarise(dir: string, inputs: Record<string, string> = {}): Promise<RunResult> {
+  return runAction({
+    action: 'org/summary',
+    inputs: { 'records-directory': dir, 'risk-threshold': '80', ...inputs },
+    timeoutMs: 120000
+  })
+}
+
+function artifacts(count: number): { dir: string; root: string } {
+  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  const dir = join(root, 'artifacts')
+  writeRecords(dir, generateRecords(ORG, count))
+  return { dir, root }
+}
+
+it('summarises 5,000 repositories in well under 1 MiB, worst first, and fails on the threshold policy', async () => {
+  const { dir } = artifacts(5000)
+  const result = await summarise(dir)
+  expect(result.exitCode).toBe(1)
+  const records = generateRecords(ORG, 5000)
+  const over = records.filter(r => r.verdict === 'threshold').length
+  const broken = records.filter(r => r.verdict === 'scan-failed').length
+  expect(errorOf(result)).toContain(
+    `${over} of 5000 repositories reached the risk threshold of 80; ${broken} could not be scanned.`
+  )
+  expect(result.outputs['failed-threshold']).toBe(String(over))
+  expect(result.outputs['not-scanned']).toBe(String(broken))
+  expect(result.outputs['worst-risk']).toBe('100')
+  const size = Buffer.byteLength(result.summary)
+  expect(size).toBeLessThan(MIB / 4)
+  // Worst first: the first row of the ranking has the highest risk.
+  const ranking = result.summary.slice(result.summary.indexOf('### Repositories by worst risk'))
+  const risks = [...ranking.matchAll(/<td>(\d+) \((?:CRITICAL|HIGH|MEDIUM|LOW|NONE)\)<\/td>/g)].map(
+    m => Number(m[1])
+  )
+  expect(risks.length).toBe(50)
+  expect(risks).toEqual([...risks].sort((a, b) => b - a))
+  expect(risks[0]).toBe(100)
+  expect(result.summary).toContain(`### Over the risk threshold (${over})`)
+  expect(result.summary).toContain(`### Could not be scanned (${broken})`)
+  expect(result.summary).toContain('more in the report file')
+  // The full report names every repository.
+  const full = readFileSync(result.outputs['report-file'] as string, 'utf8')
+  for (const record of records.filter(r => r.verdict !== 'passed'))
+    expect(full).toContain(record.repository.replace(/-/g, '&#45;'))
+  console.log(
+    `summary of 5000 records: ${size} bytes in the step summary, ${Buffer.byteLength(full)} bytes in the report file`
+  )
+}, 120000)
+
+it('escapes every string from the records, and no line of it becomes a workflow command', async () => {
+  const { dir } = artifacts(50)
+  const result = await summarise(dir)
+  expect(result.summary).not.toContain('<img')
+  expect(result.summary).not.toContain('](https://evil.example)')
+  expect(result.summary).toContain('&lt;img src=x onerror=alert&#40;1&#41;&gt;')
+  expect(result.summary.split('\n').some(line => line.trimStart().startsWith('::'))).toBe(false)
+  expect(result.stdout.split('\n').filter(line => line.startsWith('::error::injected'))).toEqual([])
+  expect(HOSTILE).toContain('::error::')
+}, 60000)
+
+it('reports the repositories of the plan that have no record as not scanned, and the run time', async () => {
+  const { dir, root } = artifacts(10)
+  const planFile = join(root, 'plan.json')
+  const names = generateRecords(ORG, 12).map(r => r.repository)
+  writeFileSync(
+    planFile,
+    JSON.stringify({
+      organisation: ORG,
+      startedAt: new Date(Date.now() - 125000).toISOString(),
+      repositories: names
+    })
+  )
+  const result = await summarise(dir, { 'plan-file': planFile, 'fail-on': 'not-scanned' })
+  expect(result.exitCode).toBe(1)
+  expect(result.outputs.repositories).toBe('12')
+  expect(result.summary).toContain(
+    'acme/repo&#45;11</td><td>no record: its matrix job was cancelled, timed out or failed before scanning'
+  )
+  expect(result.summary).toMatch(/<td>2 min \d+ s<\/td>/)
+  expect(result.summary).toContain('## cnspec: organisation acme')
+}, 60000)
+
+it('passes when nothing is over the threshold and everything was scanned, saying what was found', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  const records = generateRecords(ORG, 40).filter(r => r.verdict === 'passed')
+  writeRecords(root, records)
+  const result = await summarise(root)
+  expect(errorOf(result)).toBe('')
+  expect(result.stdout).toContain(
+    `${records.length} of ${records.length} repositories scanned; none reached the risk threshold of 80; worst risk`
+  )
+  // fail-on: never reports but does not fail, even with problems.
+  const { dir } = artifacts(30)
+  expect((await summarise(dir, { 'fail-on': 'never' })).exitCode).toBe(0)
+}, 60000)
+
+it('ignores corrupt or foreign files and explains an empty download', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  mkdirSync(join(root, 'x', 'records'), { recursive: true })
+  writeFileSync(join(root, 'x', 'records', 'broken.json'), '{"repository": ')
+  const result = await summarise(root)
+  expect(result.exitCode).toBe(1)
+  expect(result.stdout).toContain('Not a repository record, ignored')
+  expect(errorOf(result)).toContain('No repository record was found under')
+  const missing = await summarise(join(root, 'nope'))
+  expect(errorOf(missing)).toContain(
+    'Input "records-directory" must name the directory the batch artifacts were downloaded to'
+  )
+}, 60000)
