@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { escapeHtml } from './text.js'
+import { escapeHtmlCell } from './text.js'
 
 export interface RunReport {
   incognito: boolean
@@ -56,7 +56,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
         { data: 'What', header: true },
         { data: 'Result', header: true }
       ],
-      ...rows.map(([k, v]) => [k, escapeHtml(v)])
+      ...rows.map(([k, v]) => [k, escapeHtmlCell(v)])
     ])
     .addHeading('Timings', 3)
     .addTable([
