@@ -2,6 +2,7 @@ import { dirname } from 'node:path'
 import * as core from '@actions/core'
 import type { Credential } from './sign-in/credential.js'
 import { ActionError, messageOf } from './errors.js'
+import { requireCommandFiles } from './command-files.js'
 import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
 import { parseInputs, type Config } from './inputs.js'
 import { installCnspec, type Installed } from './install/install.js'
@@ -88,6 +89,7 @@ export async function run(): Promise<void> {
   const started = Date.now()
   try {
     const config = parseInputs(name => core.getInput(name))
+    requireCommandFiles(config)
     report.target = config.target.join(' ')
 
     const incognito = !idTokenAvailable()
