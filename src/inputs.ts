@@ -1,6 +1,6 @@
 import { ActionError, InputError } from './errors.js'
 import { splitShellWords } from './shell-words.js'
-import { baseUrl, urlProblem } from './net/urls.js'
+import { baseUrl, urlProblem, withoutUserinfo } from './net/urls.js'
 
 export type OnMissingIdToken = 'fail' | 'incognito'
 
@@ -104,10 +104,13 @@ function parseUrl(name: string, raw: string, fallback: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new InputError(name, `is not a URL: "${preview(value)}". Use a full https:// URL.`)
+    throw new InputError(
+      name,
+      `is not a URL: "${preview(withoutUserinfo(value))}". Use a full https:// URL.`
+    )
   }
   const problem = urlProblem(url)
-  if (problem) throw new InputError(name, `${problem} (got "${preview(value)}").`)
+  if (problem) throw new InputError(name, `${problem} (got "${preview(withoutUserinfo(value))}").`)
   return baseUrl(url)
 }
 

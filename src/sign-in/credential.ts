@@ -1,5 +1,5 @@
 import { ActionError } from '../errors.js'
-import { urlProblem } from '../net/urls.js'
+import { urlProblem, withoutUserinfo } from '../net/urls.js'
 import { logSafe } from '../text.js'
 
 /** The parts of a Mondoo service-account credential the action uses; secrets stay out of it. */
@@ -57,7 +57,7 @@ export function identifierProblem(name: string, value: string): string | null {
     return wrong
   }
   const problem = urlProblem(url)
-  return problem ? `"api_endpoint" ${problem}: ${quoted(value)}` : null
+  return problem ? `"api_endpoint" ${problem}: ${quoted(withoutUserinfo(value))}` : null
 }
 
 function text(value: unknown): value is string {
