@@ -164,7 +164,13 @@ function parseWords(name: string, raw: string, fallback: string[]): string[] {
   if (value === '') return fallback
   const split = splitShellWords(value)
   if ('error' in split) {
-    throw new InputError(name, `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`)
+    const quoting = /unclosed|lone backslash/.test(split.error)
+    throw new InputError(
+      name,
+      quoting
+        ? `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`
+        : `${split.error}.`
+    )
   }
   return split.words
 }
