@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const DIST = join(ROOT, 'dist', 'index.js')
+/** Test-only timing (shorter backoff and timeouts), preloaded into the action by tests only. */
+export const TEST_TIMING_PRELOAD = join(ROOT, 'sandbox', 'test-timing.mjs')
 
 /** The defaults the runner fills in from action.yml for inputs a workflow leaves out. */
 export function actionDefaults(): Record<string, string> {
@@ -36,6 +38,8 @@ export interface RunOptions {
   toolCache?: string
   timeoutMs?: number
   onSpawn?: (child: ChildProcess) => void
+  /** Run the action as the runner does, without the test-timing preload. */
+  production?: boolean
 }
 
 export interface RunResult {
@@ -115,7 +119,8 @@ export function runAction(options: RunOptions = {}): Promise<RunResult> {
   Object.assign(env, options.env)
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], {
+    const preload = options.production ? [] : ['--import', pathToFileURL(TEST_TIMING_PRELOAD).href]
+    const child = spawn(process.execPath, [...preload, DIST], {
       cwd: dirs.workspace,
       env: env as NodeJS.ProcessEnv
     })

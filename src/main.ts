@@ -6,7 +6,7 @@ import { requireCommandFiles } from './command-files.js'
 import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
 import { parseInputs, type Config } from './inputs.js'
 import { installCnspec, type Installed } from './install/install.js'
-import { policyFromEnv, type RetryOptions } from './net/retry.js'
+import { retryPolicy, type RetryOptions } from './net/retry.js'
 import {
   cnspecEnv,
   runCnspec,
@@ -58,7 +58,7 @@ async function signInAndInstall(
   incognito: boolean,
   report: RunReport
 ): Promise<[Credential | undefined, Installed]> {
-  const retry: RetryOptions = { policy: policyFromEnv() }
+  const retry: RetryOptions = { policy: retryPolicy() }
   const logAs = (tag: string) => (line: string) => core.info(`[${tag}] ${line}`)
   const [auth, install] = await Promise.allSettled([
     incognito
