@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -72,8 +72,23 @@ export function parseCommandFile(text: string): Record<string, string> {
   return values
 }
 
+const created = new Set<string>()
+
+/** A fresh directory under the system temp dir, removed by removeTempDirs(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`))
+  created.add(dir)
+  return dir
+}
+
+/** Removes every directory tempDir() made in this process; the sandbox calls it on close. */
+export function removeTempDirs(): void {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true })
+  created.clear()
+}
+
 export function makeRunnerDirs(toolCache?: string): RunnerDirs {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-runner-'))
+  const root = tempDir('cnspec-runner')
   const dirs: RunnerDirs = {
     root,
     temp: join(root, 'temp'),
