@@ -172,7 +172,8 @@ function parseWords(name: string, raw: string, fallback: string[]): string[] {
         : `${split.error}.`
     )
   }
-  return split.words
+  // Only comments or line continuations: as if the input were empty.
+  return split.words.length ? split.words : fallback
 }
 
 function parseOutput(raw: string): string {

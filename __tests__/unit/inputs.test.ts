@@ -371,7 +371,9 @@ describe('target and args', () => {
     ['', ['local']],
     ['docker\n  image\talpine', ['docker', 'image', 'alpine']],
     ['docker \\\n image x', ['docker', 'image', 'x']],
-    ["ssh user@host '$(id)'", ['ssh', 'user@host', '$(id)']]
+    ["ssh user@host '$(id)'", ['ssh', 'user@host', '$(id)']],
+    ['fs . # scan the repo', ['fs', '.']],
+    ['# only a comment', ['local']]
   ])('target %j runs as %j', (raw, words) => {
     expect(config({ target: raw }).target).toEqual(words)
   })
