@@ -108,6 +108,26 @@ export function makeRunnerDirs(toolCache?: string): RunnerDirs {
   return dirs
 }
 
+/** What the runner gives a step: its folders, its command files and the INPUT_* variables. */
+export function runnerEnv(
+  dirs: RunnerDirs,
+  inputs: Record<string, string>
+): Record<string, string> {
+  const env: Record<string, string> = {
+    RUNNER_OS: 'Linux',
+    RUNNER_TEMP: dirs.temp,
+    RUNNER_TOOL_CACHE: dirs.toolCache,
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_ENV: dirs.files.env,
+    GITHUB_OUTPUT: dirs.files.output,
+    GITHUB_STEP_SUMMARY: dirs.files.summary,
+    GITHUB_PATH: dirs.files.path
+  }
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  return env
+}
+
 /**
  * Runs the bundled action as the GitHub runner does: a node process with INPUT_* (defaults
  * from action.yml), the runner's command files and directories, and nothing else of ours.
@@ -120,17 +140,8 @@ export function runAction(options: RunOptions = {}): Promise<RunResult> {
     HOME: dirs.home,
     CI: 'true',
     GITHUB_ACTIONS: 'true',
-    RUNNER_OS: 'Linux',
-    RUNNER_TEMP: dirs.temp,
-    RUNNER_TOOL_CACHE: dirs.toolCache,
-    GITHUB_WORKSPACE: dirs.workspace,
-    GITHUB_ENV: dirs.files.env,
-    GITHUB_OUTPUT: dirs.files.output,
-    GITHUB_STEP_SUMMARY: dirs.files.summary,
-    GITHUB_PATH: dirs.files.path
+    ...runnerEnv(dirs, inputs)
   }
-  for (const [name, value] of Object.entries(inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   Object.assign(env, options.env)
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return new Promise((resolve, reject) => {

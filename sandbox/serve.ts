@@ -9,7 +9,7 @@
 // Ctrl-C stops the stand-ins and removes the runner folders.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeRunnerDirs } from './runner.js'
+import { makeRunnerDirs, runnerEnv } from './runner.js'
 import { startSandbox } from './start.js'
 
 /** One KEY=value line of a .env file; values are quoted so that dotenv keeps them whole. */
@@ -24,20 +24,10 @@ async function main(): Promise<void> {
     ...(incognito ? { 'on-missing-id-token': 'incognito' } : {})
   }
   const env: Record<string, string> = {
-    // What the runner gives every step; the command files must exist (the action checks).
-    RUNNER_OS: 'Linux',
-    RUNNER_TEMP: dirs.temp,
-    RUNNER_TOOL_CACHE: dirs.toolCache,
-    GITHUB_WORKSPACE: dirs.workspace,
-    GITHUB_ENV: dirs.files.env,
-    GITHUB_OUTPUT: dirs.files.output,
-    GITHUB_STEP_SUMMARY: dirs.files.summary,
-    GITHUB_PATH: dirs.files.path,
+    ...runnerEnv(dirs, inputs),
     // What a job with "permissions: id-token: write" gets, pointing at the OIDC stand-in.
     ...(incognito ? {} : sandbox.env)
   }
-  for (const [name, value] of Object.entries(inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   const dotenv = Object.entries(env)
     .map(([key, value]) => line(key, value))
     .join('\n')
