@@ -28,6 +28,9 @@ function invalid(reason: string): ActionError {
 // written to an output or put in the summary, so nothing else may come through.
 const MRN = /^\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/[A-Za-z0-9._~-]+)+$/
 const SPACE_MRN = /^\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+\/spaces\/[a-z0-9][a-z0-9-]{0,127}$/
+// An API base URL: scheme, host, optional port and plain path segments, nothing else.
+const BASE_URL =
+  /^https?:\/\/(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?(?:\/[A-Za-z0-9._~-]+)*\/?$/
 const MAX_IDENTIFIER = 512
 
 /** A value from the answer, shown inert and short inside an error. */
@@ -50,6 +53,7 @@ export function identifierProblem(name: string, value: string): string | null {
     return wrong
   if (name === 'mrn') return MRN.test(value) ? null : wrong
   if (name === 'space_mrn') return SPACE_MRN.test(value) ? null : wrong
+  if (!BASE_URL.test(value)) return wrong
   let url: URL
   try {
     url = new URL(value)
