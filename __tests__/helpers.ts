@@ -1,11 +1,10 @@
 import { expect } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findLeaks, maskedValues } from '../sandbox/leaks.js'
 import type { RunResult } from '../sandbox/runner.js'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
-import type { RunOptions } from '../sandbox/runner.js'
+import { tempDir, type RunOptions } from '../sandbox/runner.js'
 
 /** Retries in end-to-end runs wait milliseconds, not seconds; the policy is the same. */
 export const FAST_RETRIES = { CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS: '10' }
@@ -44,11 +43,11 @@ export function warningsOf(result: RunResult): string[] {
     .map(line => line.slice('::warning::'.length).replace(/%0A/g, '\n'))
 }
 
-export { maskedValues }
+export { maskedValues, tempDir }
 
 /** A fresh file for the cnspec stand-in to log its calls to (env CNSPEC_STANDIN_LOG). */
 export function callLog(): string {
-  return join(mkdtempSync(join(tmpdir(), 'cnspec-calls-')), 'calls.jsonl')
+  return join(tempDir('cnspec-calls'), 'calls.jsonl')
 }
 
 /** What the cnspec stand-in was called with, one entry per call. */

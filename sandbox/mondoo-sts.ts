@@ -1,5 +1,5 @@
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { selfSignedCertificate } from './der.js'
+import { X509Certificate, randomBytes } from 'node:crypto'
+import { selfSigned } from './certificate.js'
 import { JwtError, verifyJwt, type JwtClaims } from './jwt.js'
 import { type Fault, type Listening, listen, playFault, sendJson } from './server.js'
 
@@ -73,12 +73,13 @@ async function verifyWithIssuer(jwt: string, issuer: string): Promise<JwtClaims>
   return verifyJwt(jwt, jwks)
 }
 
-function issue(
+/** A credential as Mondoo's STS hands it out: a fresh key pair and certificate, or a token. */
+export async function issue(
   spaceId: string,
   endpoint: string,
   expirationSeconds: number,
   tokenMode: boolean
-): IssuedCredential {
+): Promise<IssuedCredential> {
   const id = randomBytes(12).toString('hex')
   const mrn = `//agents.api.mondoo.app/spaces/${spaceId}/serviceaccounts/${id}`
   const base = { mrn, space_mrn: mrnOfSpace(spaceId), api_endpoint: endpoint }
@@ -89,14 +90,9 @@ function issue(
     token = randomBytes(48).toString('base64url')
     content = { ...base, token }
   } else {
-    const keys = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
-    privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-    const certificate = selfSignedCertificate(
-      keys.privateKey,
-      mrn,
-      Math.max(1, Math.ceil(expirationSeconds / 86400))
-    )
-    content = { ...base, private_key: privateKey, certificate }
+    const made = await selfSigned(mrn, Math.max(1, Math.ceil(expirationSeconds / 86400)))
+    privateKey = made.privateKey
+    content = { ...base, private_key: privateKey, certificate: made.certificate }
   }
   const json = JSON.stringify(content)
   return { base64: Buffer.from(json).toString('base64'), json, privateKey, token, mrn }
@@ -200,7 +196,7 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
           rpcError(7, 'permission denied: subject is not allowed by any workload identity provider')
         )
       const tokenMode = (request as { response_type?: unknown }).response_type === 'TOKEN'
-      const credential = issue(
+      const credential = await issue(
         binding.spaceId,
         endpoint,
         binding.expirationSeconds ?? 3600,

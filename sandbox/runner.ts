@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const DIST = join(ROOT, 'dist', 'index.js')
+/** Test-only timing (shorter backoff and timeouts), preloaded into the action by tests only. */
+export const TEST_TIMING_PRELOAD = join(ROOT, 'sandbox', 'test-timing.mjs')
 
 /** The defaults the runner fills in from action.yml for inputs a workflow leaves out. */
 export function actionDefaults(actionDir = '.'): Record<string, string> {
@@ -50,6 +52,8 @@ export interface RunOptions {
   action?: string
   /** Runner directories shared with an earlier step of the same job. */
   dirs?: RunnerDirs
+  /** Run the action as the runner does, without the test-timing preload. */
+  production?: boolean
 }
 
 export interface RunResult {
@@ -82,8 +86,23 @@ export function parseCommandFile(text: string): Record<string, string> {
   return values
 }
 
+const created = new Set<string>()
+
+/** A fresh directory under the system temp dir, removed by removeTempDirs(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`))
+  created.add(dir)
+  return dir
+}
+
+/** Removes every directory tempDir() made in this process; the sandbox calls it on close. */
+export function removeTempDirs(): void {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true })
+  created.clear()
+}
+
 export function makeRunnerDirs(toolCache?: string): RunnerDirs {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-runner-'))
+  const root = tempDir('cnspec-runner')
   const dirs: RunnerDirs = {
     root,
     temp: join(root, 'temp'),
@@ -101,6 +120,26 @@ export function makeRunnerDirs(toolCache?: string): RunnerDirs {
     mkdirSync(dir, { recursive: true })
   for (const file of Object.values(dirs.files)) writeFileSync(file, '')
   return dirs
+}
+
+/** What the runner gives a step: its folders, its command files and the INPUT_* variables. */
+export function runnerEnv(
+  dirs: RunnerDirs,
+  inputs: Record<string, string>
+): Record<string, string> {
+  const env: Record<string, string> = {
+    RUNNER_OS: 'Linux',
+    RUNNER_TEMP: dirs.temp,
+    RUNNER_TOOL_CACHE: dirs.toolCache,
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_ENV: dirs.files.env,
+    GITHUB_OUTPUT: dirs.files.output,
+    GITHUB_STEP_SUMMARY: dirs.files.summary,
+    GITHUB_PATH: dirs.files.path
+  }
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  return env
 }
 
 /**
@@ -122,21 +161,13 @@ export function runAction(options: RunOptions = {}): Promise<RunResult> {
     HOME: dirs.home,
     CI: 'true',
     GITHUB_ACTIONS: 'true',
-    RUNNER_OS: 'Linux',
-    RUNNER_TEMP: dirs.temp,
-    RUNNER_TOOL_CACHE: dirs.toolCache,
-    GITHUB_WORKSPACE: dirs.workspace,
-    GITHUB_ENV: dirs.files.env,
-    GITHUB_OUTPUT: dirs.files.output,
-    GITHUB_STEP_SUMMARY: dirs.files.summary,
-    GITHUB_PATH: dirs.files.path
+    ...runnerEnv(dirs, inputs)
   }
-  for (const [name, value] of Object.entries(inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   Object.assign(env, options.env)
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
+    const preload = options.production ? [] : ['--import', pathToFileURL(TEST_TIMING_PRELOAD).href]
+    const child = spawn(process.execPath, [...preload, script], {
       cwd: dirs.workspace,
       env: env as NodeJS.ProcessEnv
     })

@@ -2,7 +2,7 @@ import { DEFAULT_REPOSITORY, startGitHubOidc, type GitHubOidc } from './github-o
 import { mrnOfSpace, startMondooSts, type MondooSts } from './mondoo-sts.js'
 import { startReleases, type ReleaseServer } from './releases.js'
 import { secretsOf } from './leaks.js'
-import { runAction, type RunOptions, type RunResult } from './runner.js'
+import { removeTempDirs, runAction, type RunOptions, type RunResult } from './runner.js'
 
 export const SPACE_ID = 'sandbox-space-123456'
 
@@ -75,6 +75,9 @@ export async function startSandbox(): Promise<Sandbox> {
       }),
     close: async () => {
       await Promise.all([oidc.close(), sts.close(), releases.close()])
+      // The runner folders of every run (RUNNER_TEMP, tool cache, workspace) and the tests'
+      // own temp dirs: tests inspect them after a run, so they go when the sandbox does.
+      removeTempDirs()
     }
   }
 }

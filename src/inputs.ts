@@ -1,6 +1,6 @@
 import { ActionError, InputError } from './errors.js'
 import { splitShellWords } from './shell-words.js'
-import { baseUrl, urlProblem } from './net/urls.js'
+import { baseUrl, urlProblem, withoutUserinfo } from './net/urls.js'
 import { AUDIENCE, parseWifConfig, type WifConfig } from './sign-in/wif-config.js'
 
 export type OnMissingIdToken = 'fail' | 'incognito'
@@ -109,10 +109,13 @@ function parseUrl(name: string, raw: string, fallback: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new InputError(name, `is not a URL: "${preview(value)}". Use a full https:// URL.`)
+    throw new InputError(
+      name,
+      `is not a URL: "${preview(withoutUserinfo(value))}". Use a full https:// URL.`
+    )
   }
   const problem = urlProblem(url)
-  if (problem) throw new InputError(name, `${problem} (got "${preview(value)}").`)
+  if (problem) throw new InputError(name, `${problem} (got "${preview(withoutUserinfo(value))}").`)
   return baseUrl(url)
 }
 
@@ -166,9 +169,16 @@ function parseWords(name: string, raw: string, fallback: string[]): string[] {
   if (value === '') return fallback
   const split = splitShellWords(value)
   if ('error' in split) {
-    throw new InputError(name, `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`)
+    const quoting = /unclosed|lone backslash/.test(split.error)
+    throw new InputError(
+      name,
+      quoting
+        ? `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`
+        : `${split.error}.`
+    )
   }
-  return split.words
+  // Only comments or line continuations: as if the input were empty.
+  return split.words.length ? split.words : fallback
 }
 
 function parseOutput(raw: string): string {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { ActionError, messageOf } from './errors.js'
+import { requireCommandFiles } from './command-files.js'
 import { parseInputs, type Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
 import type { ScanStepResult } from './scan/scan.js'
@@ -29,6 +30,7 @@ export async function run(): Promise<void> {
   let failure: string | undefined
   try {
     config = parseInputs(name => core.getInput(name))
+    requireCommandFiles(config)
     incognito = useIncognito(config)
     setup = await signInAndInstall(config, incognito, timings)
     status = await checkStatus(config, setup, timings)

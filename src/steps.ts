@@ -6,7 +6,7 @@ import { ActionError, messageOf } from './errors.js'
 import { MISSING_ID_TOKEN, idTokenAvailable } from './sign-in/id-token.js'
 import type { Config } from './inputs.js'
 import { installCnspec, type Installed } from './install/install.js'
-import { policyFromEnv, type RetryOptions } from './net/retry.js'
+import { retryPolicy, type RetryOptions } from './net/retry.js'
 import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/run-cnspec.js'
 import { scanOutputs } from './scan/outputs.js'
 import { runScan, type ScanStepResult } from './scan/scan.js'
@@ -64,7 +64,7 @@ export async function signInAndInstall(
   const wifMode = config.credentialMode === 'wif' && !incognito
   const exchange = !incognito && !wifMode
   core.startGroup(exchange ? 'Sign in to Mondoo (keyless) and install cnspec' : 'Install cnspec')
-  const retry: RetryOptions = { policy: policyFromEnv() }
+  const retry: RetryOptions = { policy: retryPolicy() }
   const logAs = (tag: string) => (line: string) => core.info(`[${tag}] ${line}`)
   const [auth, install] = await Promise.allSettled([
     exchange
@@ -103,7 +103,7 @@ export async function signInAndInstall(
 /** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */
 function diagnose(config: Config, what: string, causes: string[]): Promise<ActionError> {
   return diagnoseWif(config, what, causes, line => core.info(`[diagnosis] ${line}`), {
-    policy: policyFromEnv()
+    policy: retryPolicy()
   })
 }
 

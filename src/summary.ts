@@ -3,7 +3,7 @@ import { assetRisk, byRisk, exitLabel, isFailure, riskLabel } from './scan/judge
 import { where } from './scan/render-log.js'
 import type { VerdictKind } from './scan/report-types.js'
 import type { ScanStepResult } from './scan/scan.js'
-import { escapeHtml, escapeMarkdown } from './text.js'
+import { escapeHtmlCell, escapeMarkdown } from './text.js'
 
 const SCAN_OUTCOME: Record<VerdictKind, string> = {
   passed: 'passed',
@@ -193,7 +193,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
       { data: 'What', header: true },
       { data: 'Result', header: true }
     ],
-    ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtml(v)])
+    ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtmlCell(v)])
   ])
   if (report.scan?.report) addFindings(report.scan)
   summary.addHeading('Timings', 3).addTable([

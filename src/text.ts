@@ -35,6 +35,36 @@ export function logSafeLines(text: string): string {
     .join('\n')
 }
 
+/**
+ * A command line as one inert log line: each word JSON-quoted, so a word holding a space,
+ * a quote or a line break reads as exactly the one argument the program received.
+ */
+export function logSafeArgv(argv: readonly string[]): string {
+  return logSafe(argv.map(word => JSON.stringify(word)).join(' '))
+}
+
+/**
+ * Cuts a stream of untrusted output into lines as it arrives, and hands each one on made
+ * inert. A line only becomes a line at "\n": a lone CR inside it is shown, never obeyed.
+ */
+export function lineWriter(write: (line: string) => void): {
+  push(chunk: string): void
+  end(): void
+} {
+  let pending = ''
+  return {
+    push(chunk) {
+      const lines = (pending + chunk).split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) write(logSafe(line.replace(/\r$/, '')))
+    },
+    end() {
+      if (pending) write(logSafe(pending.replace(/\r$/, '')))
+      pending = ''
+    }
+  }
+}
+
 /** Escapes text for HTML (the job summary's tables are HTML). */
 export function escapeHtml(text: string): string {
   return text
@@ -43,6 +73,11 @@ export function escapeHtml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
+}
+
+/** Untrusted text for one HTML table cell: one line, nothing that renders or runs. */
+export function escapeHtmlCell(text: string): string {
+  return escapeHtml(logSafe(text))
 }
 
 /**

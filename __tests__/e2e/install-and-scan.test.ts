@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
+import { callLog, cnspecCalls, errorOf, harness, tempDir, type Harness } from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -16,7 +15,7 @@ const PLATFORM = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
 const archiveName = (version: string) => `cnspec_${version}_${PLATFORM}.tar.gz`
 const archiveRequests = () =>
   h.sandbox.releases.requests.filter(p => p.endsWith('.tar.gz') || p.endsWith('.zip'))
-const sharedCache = () => mkdtempSync(join(tmpdir(), 'cnspec-shared-cache-'))
+const sharedCache = () => tempDir('cnspec-shared-cache')
 
 describe('installing cnspec', () => {
   it('cold: downloads the exact version, verifies it, caches it and puts it on PATH', async () => {
@@ -267,7 +266,7 @@ describe('running cnspec', () => {
 
   it('passes a several-word target and quoted args as separate arguments, never through a shell', async () => {
     const calls = callLog()
-    const dir = join(mkdtempSync(join(tmpdir(), 'cnspec-target-')), 'my manifests')
+    const dir = join(tempDir('cnspec-target'), 'my manifests')
     mkdirSync(dir)
     const result = await h.run({
       inputs: {

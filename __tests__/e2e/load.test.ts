@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { errorOf, harness, type Harness } from '../helpers.js'
+import { errorOf, harness, tempDir, type Harness } from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -14,7 +11,7 @@ const RUNS = 50
 const PER_SECOND = 8
 
 it(`${RUNS} matrix jobs hitting a rate-limited STS at once all succeed, within 3 requests per job`, async () => {
-  const toolCache = mkdtempSync(join(tmpdir(), 'cnspec-load-'))
+  const toolCache = tempDir('cnspec-load')
   const inputs = { status: 'false', scan: 'false', 'cnspec-version': '13.34.0' }
   expect((await h.run({ inputs, toolCache })).exitCode).toBe(0)
   h.sandbox.sts.exchanges = 0

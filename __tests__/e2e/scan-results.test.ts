@@ -344,13 +344,17 @@ describe('untrusted text stays text', () => {
       workspaceFiles: { 'k8s/pod.yaml': '::error::pwned-by-manifest\nkind: Pod\n' }
     })
     const lines = result.stdout.split('\n')
-    const raw = lines.indexOf('::error::pwned-by-manifest')
+    // Two defences: each line of cnspec's output is printed inert (no leading "::"), and the
+    // whole output sits between stop-commands markers.
+    expect(lines).not.toContain('::error::pwned-by-manifest')
+    const raw = lines.findIndex(l => l.includes('error::pwned-by-manifest'))
     expect(raw).toBeGreaterThan(0)
+    expect(lines[raw]).not.toMatch(/^\s*::/)
     const stop = lines.findIndex(l => l.startsWith('::stop-commands::'))
     const token = lines[stop]!.slice('::stop-commands::'.length)
     expect(token).toMatch(/^[0-9a-f-]{36}$/)
     const resume = lines.indexOf(`::${token}::`)
-    const command = lines.findIndex(l => l.includes(' scan k8s ./k8s -o sarif'))
+    const command = lines.findIndex(l => l.includes('"scan" "k8s" "./k8s" "-o" "sarif"'))
     expect(stop).toBeGreaterThanOrEqual(0)
     // The runner reads no command between the two markers: the line stays text.
     expect(stop < command && command < raw && raw < resume).toBe(true)

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { parseCredential, type Credential } from '../../src/sign-in/credential.js'
+import {
+  identifierProblem,
+  parseCredential,
+  type Credential
+} from '../../src/sign-in/credential.js'
 import { ActionError } from '../../src/errors.js'
 
 const KEY_LINES = [
@@ -217,6 +221,36 @@ describe('parseCredential properties', () => {
         }
       }),
       { numRuns: 300 }
+    )
+  })
+})
+
+describe('the credential identifiers that are accepted are inert', () => {
+  it('any mrn, space_mrn or api_endpoint that passes has no control character, space or leading "::"', () => {
+    const units = fc.constantFrom(
+      ...'/:.-_ab1'.split(''),
+      '\n',
+      '\r',
+      '\u001b',
+      '\u2028',
+      '\u0085',
+      ' ',
+      '|',
+      '<'
+    )
+    const value = fc.oneof(
+      fc.string({ unit: units, maxLength: 40 }),
+      fc.string({ unit: units, maxLength: 20 }).map(s => `//agents.api.mondoo.app/spaces/${s}`),
+      fc.string({ unit: units, maxLength: 20 }).map(s => `https://us.api.mondoo.com${s}`)
+    )
+    fc.assert(
+      fc.property(fc.constantFrom('mrn', 'space_mrn', 'api_endpoint'), value, (name, text) => {
+        if (identifierProblem(name, text) !== null) return
+        // eslint-disable-next-line no-control-regex
+        expect(text).not.toMatch(/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029|<]/)
+        expect(text.startsWith('::')).toBe(false)
+      }),
+      { numRuns: 1000 }
     )
   })
 })

@@ -373,7 +373,9 @@ describe('target and args', () => {
     ['', ['local']],
     ['docker\n  image\talpine', ['docker', 'image', 'alpine']],
     ['docker \\\n image x', ['docker', 'image', 'x']],
-    ['ssh user@host "$(id)"', ['ssh', 'user@host', '$(id)']]
+    ["ssh user@host '$(id)'", ['ssh', 'user@host', '$(id)']],
+    ['fs . # scan the repo', ['fs', '.']],
+    ['# only a comment', ['local']]
   ])('target %j runs as %j', (raw, words) => {
     expect(config({ target: raw }).target).toEqual(words)
   })
@@ -384,9 +386,23 @@ describe('target and args', () => {
     ['--annotation "team=platform ops"', ['--annotation', 'team=platform ops']],
     ["--var 'a=it'\\''s'", ['--var', "a=it's"]],
     ['--props ""', ['--props', '']],
-    ['a; rm -rf / | cat', ['a;', 'rm', '-rf', '/', '|', 'cat']]
+    ["'a; rm -rf / | cat'", ['a; rm -rf / | cat']]
   ])('args %j runs as %j', (raw, words) => {
     expect(config({ args: raw }).args).toEqual(words)
+  })
+
+  it.each([
+    ['ssh user@host "$(id)"', 'a double-quoted "$"'],
+    ['a; rm -rf / | cat', 'an unquoted ";"'],
+    ['--x=$HOME', 'an unquoted "$"']
+  ])('refuses %j, which a shell would expand or run, naming %s', (raw, what) => {
+    for (const name of ['target', 'args'] as const) {
+      expect(failure({ [name]: raw }).message).toMatch(
+        new RegExp(
+          `^Input "${name}" has ${what.replace(/[$"]/g, '\\$&')}: this action never runs a shell`
+        )
+      )
+    }
   })
 
   it.each([
@@ -448,7 +464,8 @@ describe('control characters and size', () => {
   it.each(['target', 'args'] as const)(
     'allows tabs and line breaks in %s, not NUL or ESC',
     name => {
-      expect(config({ [name]: 'a\tb\r\nc' })[name]).toEqual(['a', 'b', 'c'])
+      // CR is an ordinary character to sh, as it is here.
+      expect(config({ [name]: 'a\tb\r\nc' })[name]).toEqual(['a', 'b\r', 'c'])
       for (const ch of ['\0', '\x1b', '\x07', '\x7f']) {
         expect(failure({ [name]: `a${ch}b` }).message).toBe(
           `Input "${name}" contains a control character (such as a NUL byte); remove it.`

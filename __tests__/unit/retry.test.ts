@@ -1,11 +1,13 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
   DEFAULT_POLICY,
   TransientError,
   backoffMs,
+  TEST_TIMING,
   parseRetryAfter,
-  policyFromEnv,
+  requestTimeoutMs,
+  retryPolicy,
   withRetry,
   type Clock,
   type RetryPolicy
@@ -237,15 +239,32 @@ describe('parseRetryAfter', () => {
   })
 })
 
-describe('policyFromEnv', () => {
-  it('uses the default policy unless the test suite scales it down', () => {
-    expect(policyFromEnv({})).toBe(DEFAULT_POLICY)
-    expect(policyFromEnv({ CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS: 'abc' })).toBe(DEFAULT_POLICY)
-    expect(policyFromEnv({ CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS: '-5' })).toBe(DEFAULT_POLICY)
-    expect(policyFromEnv({ CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS: '10' })).toEqual({
-      ...DEFAULT_POLICY,
-      baseMs: 10,
-      capMs: 150
-    })
+describe('the test-only timing knobs', () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    process.env = { ...saved }
+    delete (globalThis as Record<symbol, unknown>)[TEST_TIMING]
+  })
+
+  it('are not reachable through the environment: a workflow cannot shorten retries or timeouts', () => {
+    process.env.CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS = '10'
+    process.env.CNSPEC_KEYLESS_TEST_TIMEOUT_MS = '1'
+    expect(retryPolicy()).toBe(DEFAULT_POLICY)
+    expect(requestTimeoutMs()).toBe(30000)
+  })
+
+  it('scale the policy down only when the test preload has set them', () => {
+    ;(globalThis as Record<symbol, unknown>)[TEST_TIMING] = {
+      backoffBaseMs: 10,
+      requestTimeoutMs: 1500
+    }
+    expect(retryPolicy()).toEqual({ ...DEFAULT_POLICY, baseMs: 10, capMs: 150 })
+    expect(requestTimeoutMs()).toBe(1500)
+    ;(globalThis as Record<symbol, unknown>)[TEST_TIMING] = {
+      backoffBaseMs: -5,
+      requestTimeoutMs: 'x'
+    }
+    expect(retryPolicy()).toBe(DEFAULT_POLICY)
+    expect(requestTimeoutMs()).toBe(30000)
   })
 })

@@ -39,19 +39,56 @@ describe('splitShellWords', () => {
   })
 
   it.each([
-    ['$HOME', ['$HOME']],
-    ['$(rm -rf /)', ['$(rm', '-rf', '/)']],
-    ['`id`', ['`id`']],
-    ['*.yaml ~/x', ['*.yaml', '~/x']],
-    ['a;b|c&&d>e', ['a;b|c&&d>e']],
-    ['#comment', ['#comment']]
-  ])('expands and runs nothing: %j gives %j', (text, expected) => {
+    ['*.yaml ?x [ab]', ['*.yaml', '?x', '[ab]']],
+    ['a~ b=~/x', ['a~', 'b=~/x']],
+    ['{a,b} !x', ['{a,b}', '!x']],
+    ["'$HOME' \\$x '`id`' 'a;b|c&&d>e'", ['$HOME', '$x', '`id`', 'a;b|c&&d>e']],
+    ['"~" \\~', ['~', '~']]
+  ])('expands nothing it accepts: %j gives %j', (text, expected) => {
     expect(words(text)).toEqual(expected)
   })
 
   it.each([
+    ['fs . # scan the repo', ['fs', '.']],
+    ['#comment', []],
+    ['a#b', ['a#b']],
+    ["''#b", ['#b']],
+    ['a # one\nb # two', ['a', 'b']],
+    ['"#" \\#', ['#', '#']]
+  ])('treats # at the start of a word as a comment, as sh does: %j gives %j', (text, expected) => {
+    expect(words(text)).toEqual(expected)
+  })
+
+  it.each([
+    ['a\u00a0b', ['a\u00a0b']],
+    ['a\u2028b', ['a\u2028b']],
+    ['a\rb', ['a\rb']],
+    ['a\u3000b\u2003c', ['a\u3000b\u2003c']]
+  ])('splits only on space, tab and newline: %j stays %j', (text, expected) => {
+    expect(words(text)).toEqual(expected)
+  })
+
+  it.each([
+    ['$HOME', '"$"'],
+    ['$(rm -rf /)', '"$"'],
+    ['`id`', '"`"'],
+    ['a;b', '";"'],
+    ['a|b', '"|"'],
+    ['a && b', '"&"'],
+    ['a > b', '">"'],
+    ['a <b', '"<"'],
+    ['(a)', '"("'],
+    ['"$HOME"', 'double-quoted "$"'],
+    ['"`id`"', 'double-quoted "`"'],
+    ['~/x', '"~"']
+  ])('refuses %j, naming %s', (text, what) => {
+    const result = splitShellWords(text)
+    expect('error' in result && result.error).toContain(what)
+  })
+
+  it.each([
     ['a\nb', ['a', 'b']],
-    ['a\r\nb', ['a', 'b']],
+    ['a\r\nb', ['a\r', 'b']],
     ['a \\\nb', ['a', 'b']],
     ['a\\\nb', ['ab']],
     ['\\\n', []],
@@ -113,11 +150,13 @@ describe('splitShellWords properties', () => {
     )
   })
 
-  it('splits text without quotes or backslashes on whitespace, and only there', () => {
-    const plain = fc.string({ unit: 'binary', maxLength: 40 }).filter(t => !/["'\\]/.test(t))
+  it('splits text without quotes, backslashes, comments or operators on space, tab and newline only', () => {
+    const plain = fc
+      .string({ unit: 'binary', maxLength: 40 })
+      .filter(t => !/["'\\#$`;|&<>()~]/.test(t))
     fc.assert(
       fc.property(plain, text => {
-        expect(words(text)).toEqual(text.split(/\s+/).filter(w => w !== ''))
+        expect(words(text)).toEqual(text.split(/[ \t\n]+/).filter(w => w !== ''))
       }),
       { numRuns: 300 }
     )

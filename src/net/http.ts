@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
+import { ActionError } from '../errors.js'
 import { TransientError, parseRetryAfter } from './retry.js'
 
 const USER_AGENT = 'cnspec-keyless-action'
@@ -42,9 +43,26 @@ function client(options: { timeoutMs: number; followRedirects: boolean }): HttpC
   })
 }
 
-/** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
-function networkError(error: unknown, url: string): TransientError {
+// OpenSSL's and Node's codes for a certificate the runner does not trust. Another attempt
+// meets the same certificate, so these are never retried.
+const CERTIFICATE_ERROR =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|INVALID_CA|HOSTNAME_MISMATCH|ERR_TLS_CERT/
+
+/**
+ * Network failures (refused, reset, DNS, timeouts) are worth another attempt; a certificate
+ * the runner does not trust is not, and the user is told what to check.
+ */
+function networkError(error: unknown, url: string): TransientError | ActionError {
   const code = (error as NodeJS.ErrnoException)?.code
+  if (typeof code === 'string' && CERTIFICATE_ERROR.test(code)) {
+    const host = new URL(url).host
+    return new ActionError(
+      `${host}: the TLS certificate is not trusted (${code}), so nothing was sent. A corporate proxy or TLS ` +
+        `inspection between the runner and ${host} presents its own certificate: give Node that proxy's CA ` +
+        `with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the job's env (Node does not read the system store). ` +
+        `For an expired or not-yet-valid certificate, check the runner's clock. Not retried: every attempt would meet the same certificate.`
+    )
+  }
   const text = error instanceof Error ? error.message : String(error)
   const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text)
   return new TransientError(`${new URL(url).host}: ${reason}`)

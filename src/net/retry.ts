@@ -106,16 +106,34 @@ export async function withRetry<T>(
   }
 }
 
-/** The policy, with the backoff scaled down when the test suite asks for it. */
-export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  // Only the end-to-end tests set this, to keep real waits short; users have no reason to.
-  const base = Number(env.CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS)
-  if (!Number.isFinite(base) || base <= 0) return DEFAULT_POLICY
-  return { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 }
+/**
+ * Shorter waits for the end-to-end tests. Only sandbox/test-timing.mjs sets this, which the
+ * test runner preloads with `node --import`; the bundled action never loads it and reads no
+ * environment variable for it, so nothing a workflow sets can change the retry behaviour.
+ */
+export const TEST_TIMING = Symbol.for('cnspec-keyless.test-timing')
+
+interface TestTiming {
+  backoffBaseMs?: number
+  requestTimeoutMs?: number
 }
 
-/** How long one request may stay silent. Only the end-to-end tests shorten it. */
-export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const override = Number(env.CNSPEC_KEYLESS_TEST_TIMEOUT_MS)
-  return Number.isFinite(override) && override > 0 ? override : 30000
+function testTiming(): TestTiming {
+  const timing = (globalThis as Record<symbol, unknown>)[TEST_TIMING]
+  return timing && typeof timing === 'object' ? (timing as TestTiming) : {}
+}
+
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+/** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
+export function retryPolicy(): RetryPolicy {
+  const base = positive(testTiming().backoffBaseMs)
+  return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY
+}
+
+/** How long one request may stay silent: 30 s, shortened only under the test preload. */
+export function requestTimeoutMs(): number {
+  return positive(testTiming().requestTimeoutMs) ?? 30000
 }

@@ -32,3 +32,8 @@ export function urlProblem(url: URL): string | null {
 export function baseUrl(url: URL): string {
   return url.href.replace(/\/+$/, '')
 }
+
+/** A URL text with any "user:password@" replaced, for messages: inputs are shown, passwords never. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@')
+}

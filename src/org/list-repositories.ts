@@ -4,7 +4,7 @@ import { ActionError } from '../errors.js'
 import { isTransientStatus } from '../net/http.js'
 import {
   TransientError,
-  policyFromEnv,
+  retryPolicy,
   requestTimeoutMs,
   withRetry,
   type RetryPolicy
@@ -84,7 +84,7 @@ export async function listRepositories(options: ListOptions): Promise<ListedRepo
           throw error
         }
       },
-      { policy: options.retry ?? policyFromEnv(), log: options.log }
+      { policy: options.retry ?? retryPolicy(), log: options.log }
     ).catch(error => {
       throw error instanceof GitHubTransient ? error.original : error
     })

@@ -1,4 +1,7 @@
+import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import { StringDecoder } from 'node:string_decoder'
+import { lineWriter, logSafeArgv } from '../text.js'
 
 export interface CnspecResult {
   exitCode: number
@@ -69,12 +72,43 @@ export interface RunOutput {
   stderr: string
 }
 
-/** Runs cnspec, streaming its output to the log while keeping a copy for the verdict. */
+/**
+ * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
+ * command line and every output line are printed by us, made inert: exec's own echo would
+ * print a word holding a line break as two lines, and the runner obeys a line that starts
+ * with "::".
+ */
 export async function runCnspec(
   binary: string,
   args: string[],
   env: Record<string, string>
 ): Promise<RunOutput> {
-  const result = await exec.getExecOutput(binary, args, { env, ignoreReturnCode: true })
+  core.info(`[command] ${logSafeArgv([binary, ...args])}`)
+  const stream = (to: NodeJS.WriteStream) => {
+    const lines = lineWriter(line => to.write(`${line}\n`))
+    const utf8 = new StringDecoder('utf8')
+    return {
+      push: (chunk: Buffer) => lines.push(utf8.write(chunk)),
+      end: () => {
+        lines.push(utf8.end())
+        lines.end()
+      }
+    }
+  }
+  // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
+  // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+  const out = stream(process.stdout)
+  const err = stream(process.stdout)
+  const result = await exec.getExecOutput(binary, args, {
+    env,
+    ignoreReturnCode: true,
+    silent: true,
+    listeners: {
+      stdout: chunk => out.push(chunk),
+      stderr: chunk => err.push(chunk)
+    }
+  })
+  out.end()
+  err.end()
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
 }

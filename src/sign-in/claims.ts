@@ -1,3 +1,5 @@
+import { logSafe } from '../text.js'
+
 /** The id-token claims that are safe to print and that Mondoo's provider settings match. */
 export const DIAGNOSTIC_CLAIMS = [
   'iss',
@@ -27,10 +29,11 @@ export function decodeClaims(jwt: string): Claims | undefined {
   }
 }
 
+/** A claim as inert text: claims are chosen by whoever controls the workflow's inputs. */
 function show(value: unknown): string {
   if (value === undefined || value === null || value === '') return '(not set)'
-  if (Array.isArray(value)) return value.map(String).join(', ')
-  return String(value)
+  if (Array.isArray(value)) return logSafe(value.map(String).join(', '))
+  return logSafe(typeof value === 'object' ? JSON.stringify(value) : String(value))
 }
 
 /** One line per diagnostic claim, for the log of a rejected exchange. */
@@ -43,15 +46,25 @@ export function describeClaims(claims: Claims | undefined): string[] {
 export function rejectionAdvice(
   claims: Claims | undefined,
   sentIssuer: string,
-  audience: string
+  audience: string,
+  answer: { status?: number; apiEndpoint?: string } = {}
 ): string[] {
   const iss = show(claims?.iss)
   const sub = show(claims?.sub)
+  if (answer.status === 404) {
+    // Not found: no provider answers for this audience here; issuer and subject were not checked yet.
+    return [
+      `Mondoo found no workload identity provider for the audience "${logSafe(audience)}"${answer.apiEndpoint ? ` at ${logSafe(answer.apiEndpoint)}` : ''}. Check:`,
+      '  - "audience" (or "space-id") names the space that holds the provider: copy it from the provider in the Mondoo console',
+      '  - "api-endpoint" is the region of that space ("us" or "eu"); a space in one region is unknown in the other',
+      '  - the provider has not been deleted'
+    ]
+  }
   const advice = [
     `In the Mondoo console, open the space's workload identity provider for GitHub and check:`,
     `  - Issuer URL equals "${sentIssuer}"${sentIssuer !== iss ? ` (the token's iss is "${iss}": leave the input "issuer" empty to send it)` : ''}`,
     `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
-    `  - the provider belongs to the space of the audience "${audience}"`
+    `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
   ]
   if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
     advice.push(
@@ -62,7 +75,7 @@ export function rejectionAdvice(
     const workflowRepo = claims.job_workflow_ref.split('/').slice(0, 2).join('/')
     if (workflowRepo !== claims.repository) {
       advice.push(
-        `  - this job runs the reusable workflow ${claims.job_workflow_ref}: sub describes the calling repository, not the workflow`
+        `  - this job runs the reusable workflow ${logSafe(claims.job_workflow_ref)}: sub describes the calling repository, not the workflow`
       )
     }
   }

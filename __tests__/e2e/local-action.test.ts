@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { ROOT } from '../../sandbox/runner.js'
+
+/** Starts `npm run sandbox:serve` (its script, directly) and waits for the .env it prints. */
+async function serve(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'sandbox/serve.ts', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
+  let out = ''
+  child.stderr.on('data', chunk => (out += chunk))
+  const envFile = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`sandbox:serve printed no .env:\n${out}`)),
+      60000
+    )
+    child.stdout.on('data', chunk => {
+      out += chunk
+      const match = /npx local-action \. src\/main\.ts (\S+)/.exec(out)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1] as string)
+      }
+    })
+  })
+  const stop = async (): Promise<string> => {
+    const exited = new Promise(resolve => child.once('exit', resolve))
+    child.kill('SIGINT')
+    await exited
+    return out
+  }
+  return { envFile, stop }
+}
+
+function localAction(envFile: string) {
+  return spawnSync(join(ROOT, 'node_modules/.bin/local-action'), ['.', 'src/main.ts', envFile], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 150000
+  })
+}
+
+describe('npm run sandbox:serve with @github/local-action', () => {
+  it.each([
+    [
+      'on-missing-id-token: incognito',
+      ['--incognito'],
+      /"--incognito"/,
+      /incognito mode: results were not uploaded/
+    ],
+    [
+      'keyless, id-tokens from the OIDC stand-in',
+      [],
+      /cnspec reached Mondoo and the credential authenticates/,
+      /uploaded results to \/\/captain/
+    ]
+  ])(
+    'runs install and scan end to end (%s)',
+    async (_name, args, first, second) => {
+      const sandbox = await serve(args)
+      try {
+        const run = localAction(sandbox.envFile)
+        const log = `${run.stdout}\n${run.stderr}`
+        expect(run.status).toBe(0)
+        expect(log).toContain('downloaded and verified')
+        expect(log).toMatch(first)
+        expect(log).toMatch(second)
+        expect(log).toContain('Scan passed:')
+        expect(log).not.toMatch(/::error::|::set-env|BEGIN PRIVATE KEY|eyJtcm4i/)
+      } finally {
+        const out = await sandbox.stop()
+        expect(out).toContain('Stand-ins stopped')
+        expect(existsSync(dirname(sandbox.envFile))).toBe(false)
+      }
+    },
+    240000
+  )
+})
