@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { tarGz, zip } from './archives.js'
@@ -34,6 +35,13 @@ export interface ReleaseServer extends Listening {
   withoutChecksums: Set<string>
   /** Serves archives this many bytes at a time, every 50 ms (for kill-mid-download tests). */
   throttle: number | undefined
+  /** Sends archives one byte every `trickle` ms: never idle, never done. */
+  trickle: number | undefined
+  /**
+   * Answers archive requests with `bytes` of random data instead (sent in 64 KiB chunks), with
+   * a Content-Length of `declare` when given; `sent` counts what the client took before it hung up.
+   */
+  oversize: { bytes: number; declare?: number; sent: number } | undefined
   archive(version: string, platform: string): { name: string; data: Buffer; sha256: string }
 }
 
@@ -50,6 +58,32 @@ export function buildArchive(
     ? zip([{ name: 'cnspec.exe', content }])
     : tarGz([{ name: 'cnspec', content }])
   return { name, data, sha256: createHash('sha256').update(data).digest('hex') }
+}
+
+function sendOversize(res: ServerResponse, oversize: NonNullable<ReleaseServer['oversize']>) {
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    ...(oversize.declare !== undefined ? { 'Content-Length': oversize.declare } : {})
+  })
+  const chunk = randomBytes(64 * 1024)
+  const more = (): void => {
+    while (!res.destroyed && oversize.sent < oversize.bytes) {
+      oversize.sent += chunk.length
+      if (!res.write(chunk)) return void res.once('drain', more)
+    }
+    if (!res.destroyed) res.end()
+  }
+  more()
+}
+
+function sendTrickle(res: ServerResponse, data: Buffer, everyMs: number) {
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length })
+  let offset = 0
+  const timer = setInterval(() => {
+    if (res.destroyed || offset >= data.length) return clearInterval(timer)
+    res.write(data.subarray(offset, ++offset))
+  }, everyMs)
+  res.on('close', () => clearInterval(timer))
 }
 
 /**
@@ -72,6 +106,8 @@ export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<
     unlisted: new Set<string>(),
     withoutChecksums: new Set<string>(),
     throttle: undefined as number | undefined,
+    trickle: undefined as number | undefined,
+    oversize: undefined as ReleaseServer['oversize'],
     archive(version: string, platform: string) {
       const found = archives.get(`${version}/${platform}`)
       if (!found) throw new Error(`no archive ${version}/${platform}`)
@@ -116,6 +152,8 @@ export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<
       return
     }
     if (file && path === `/cnspec/${file.name.split('_')[1]}/${file.name}`) {
+      if (state.oversize) return sendOversize(res, state.oversize)
+      if (state.trickle) return sendTrickle(res, file.data, state.trickle)
       let data = file.data
       if (state.corrupt.has(file.name)) {
         data = Buffer.from(data)

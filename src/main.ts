@@ -111,7 +111,7 @@ export async function run(): Promise<void> {
     core.info(
       `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
     )
-    const env = cnspecEnv(credential?.base64)
+    const env = cnspecEnv(credential?.base64, { githubToken: config.target[0] === 'github' })
 
     if (config.status && credential) {
       const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () =>
