@@ -43,6 +43,8 @@ export interface ReleaseServer extends Listening {
    */
   oversize: { bytes: number; declare?: number; sent: number } | undefined
   archive(version: string, platform: string): { name: string; data: Buffer; sha256: string }
+  /** Serves one more release for one platform (the benchmark's large archive). */
+  addRelease(version: string, platform: string, archive: ReturnType<typeof buildArchive>): void
 }
 
 /** Makes an archive the way Mondoo's releases are: only the binary inside. */
@@ -112,6 +114,11 @@ export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<
       const found = archives.get(`${version}/${platform}`)
       if (!found) throw new Error(`no archive ${version}/${platform}`)
       return found
+    },
+    addRelease(version: string, platform: string, archive: ReturnType<typeof buildArchive>) {
+      archives.set(`${version}/${platform}`, archive)
+      byName.set(archive.name, archive)
+      if (!versions.includes(version)) versions.push(version)
     }
   }
   let base = ''
@@ -144,7 +151,7 @@ export async function startReleases(versions = ['13.34.0', '13.35.2']): Promise<
       versions.includes(sums[1] as string) &&
       !state.withoutChecksums.has(sums[1] as string)
     ) {
-      const lines = PLATFORMS.map(p => state.archive(sums[1] as string, p))
+      const lines = PLATFORMS.flatMap(p => archives.get(`${sums[1]}/${p}`) ?? [])
         .filter(a => !state.unlisted.has(a.name))
         .map(a => `${a.sha256}  ${a.name}`)
       res.writeHead(200, { 'Content-Type': 'text/plain' })
