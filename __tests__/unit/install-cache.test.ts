@@ -42,11 +42,10 @@ describe('proveEntry', () => {
     ],
     ['a missing binary', { cnspec: undefined }, /cnspec is missing/]
   ])('refuses %s', async (_name, change, problem) => {
-    const files: Record<string, Buffer | undefined> = {
-      [layout.archive]: archive,
-      cnspec: BINARY,
-      ...change
-    }
+    const files: Record<string, Buffer | undefined> = Object.assign(
+      { [layout.archive]: archive, cnspec: BINARY },
+      change
+    )
     const present = Object.fromEntries(
       Object.entries(files).filter((e): e is [string, Buffer] => e[1] !== undefined)
     )
