@@ -12,7 +12,16 @@ import {
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tarGz } from '../../sandbox/archives.js'
-import { callLog, cnspecCalls, errorOf, harness, warningsOf, type Harness } from '../helpers.js'
+import { findLeaks } from '../../sandbox/leaks.js'
+import {
+  FAST_RETRIES,
+  callLog,
+  cnspecCalls,
+  errorOf,
+  harness,
+  warningsOf,
+  type Harness
+} from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -138,8 +147,12 @@ describe('installs are atomic without a lock', () => {
       const toolCache = freshCache()
       setup(toolCache)
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => h.run({ inputs: installOnly, toolCache, timeoutMs: 90000 }))
+        // The leak check walks the shared cache, so it runs once all runs are over.
+        Array.from({ length: 8 }, () =>
+          h.sandbox.run({ inputs: installOnly, toolCache, timeoutMs: 90000, env: FAST_RETRIES })
+        )
       )
+      for (const result of results) expect(findLeaks(result, h.sandbox.secrets())).toEqual([])
       expect(results.map(errorOf)).toEqual(Array(8).fill(''))
       expect(new Set(results.map(r => r.outputs['cnspec-path']))).toEqual(
         new Set([join(entryOf(toolCache), 'cnspec')])

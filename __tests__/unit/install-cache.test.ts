@@ -31,6 +31,12 @@ describe('proveEntry', () => {
 
   it.each([
     ['a swapped binary', { cnspec: Buffer.from('#!/bin/sh\necho evil\n') }, /differs from the one/],
+    [
+      'a binary with bytes appended',
+      { cnspec: Buffer.concat([BINARY, Buffer.from('x')]) },
+      /differs from the one/
+    ],
+    ['a truncated binary', { cnspec: BINARY.subarray(0, 5) }, /differs from the one/],
     ['a missing archive', { [layout.archive]: undefined }, /no verified archive/],
     [
       'an archive swapped with its binary',

@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat, open, readFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -12,10 +12,7 @@ import { createGunzip, inflateRawSync } from 'node:zlib'
 // A record of hashes kept next to the binary could be rewritten by whoever swapped the
 // binary; the archive cannot be, without breaking the published checksum.
 
-function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  return pipeline(createReadStream(path), hash).then(() => hash.digest('hex'))
-}
+const CHUNK = 1024 * 1024
 
 function memberName(header: Buffer): string {
   const text = (start: number, length: number): string =>
@@ -25,38 +22,62 @@ function memberName(header: Buffer): string {
 }
 
 /**
- * Hashes the content of one regular file inside a tar stream, as the stream passes. Like
- * `tar x`, a later member of the same name wins. Only the ustar fields tar itself reads for
- * a plain file are interpreted; other members are skipped by their size.
+ * Compares one regular file inside a tar stream, as the stream passes, with a file on disk,
+ * byte for byte (cheaper than hashing both). Like `tar x`, a later member of the same name
+ * wins. Only the ustar fields tar itself reads for a plain file are interpreted; other members
+ * are skipped by their size.
  */
-class TarMemberHasher extends Writable {
+class TarMemberMatcher extends Writable {
   private pending = Buffer.alloc(0)
   private remaining = 0
   private padding = 0
-  private current: Hash | undefined
-  private found: string | undefined
+  /** Within the named member: how far it has matched the file, or -1 once it differs. */
+  private offset: number | undefined
+  private verdict: boolean | undefined
   private ended = false
 
-  constructor(private readonly name: string) {
+  constructor(
+    private readonly name: string,
+    private readonly file: FileHandle,
+    private readonly fileSize: number
+  ) {
     super()
   }
 
-  result(): string | undefined {
-    return this.found
+  /** undefined when the archive holds no such member. */
+  matches(): boolean | undefined {
+    return this.verdict
+  }
+
+  private finishMember(): void {
+    if (this.offset !== undefined) this.verdict = this.offset === this.fileSize
+    this.offset = undefined
+  }
+
+  private async compare(data: Buffer): Promise<void> {
+    if (this.offset === undefined || this.offset < 0) return
+    if (this.offset + data.length > this.fileSize) {
+      this.offset = -1
+      return
+    }
+    const disk = Buffer.allocUnsafe(data.length)
+    const { bytesRead } = await this.file.read(disk, 0, data.length, this.offset)
+    this.offset = bytesRead === data.length && disk.equals(data) ? this.offset + data.length : -1
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
+    this.consume(chunk).then(() => done(), done)
+  }
+
+  private async consume(chunk: Buffer): Promise<void> {
     let data = chunk
     while (data.length && !this.ended) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, data.length)
-        this.current?.update(data.subarray(0, take))
+        await this.compare(data.subarray(0, take))
         this.remaining -= take
         data = data.subarray(take)
-        if (this.remaining === 0 && this.current) {
-          this.found = this.current.digest('hex')
-          this.current = undefined
-        }
+        if (this.remaining === 0) this.finishMember()
         continue
       }
       if (this.padding > 0) {
@@ -76,34 +97,36 @@ class TarMemberHasher extends Writable {
         break
       }
       const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, '').trim(), 8)
-      if (!Number.isFinite(size) || size < 0) return done(new Error('not a tar archive'))
+      if (!Number.isFinite(size) || size < 0) throw new Error('not a tar archive')
       const type = String.fromCharCode(header[156] ?? 0)
       const regular = type === '0' || type === '\0'
       this.remaining = size
       this.padding = (512 - (size % 512)) % 512
-      this.current = regular && memberName(header) === this.name ? createHash('sha256') : undefined
-      if (this.current && size === 0) {
-        this.found = this.current.digest('hex')
-        this.current = undefined
-      }
+      this.offset = regular && memberName(header) === this.name ? 0 : undefined
+      if (size === 0) this.finishMember()
     }
-    done()
   }
 }
 
-/** The SHA-256 of the archive and of the named file inside a .tar.gz, in one read. */
-async function hashTarGz(
+/** The archive's SHA-256, and whether the named file in it is `binary`, in one read of each. */
+async function readTarGz(
   path: string,
-  member: string
-): Promise<{ archive: string; member?: string }> {
-  const archive = createHash('sha256')
-  const tar = new TarMemberHasher(member)
-  const gunzip = createGunzip()
-  const reading = pipeline(gunzip, tar)
-  const source = createReadStream(path)
-  source.on('data', chunk => archive.update(chunk))
-  await Promise.all([pipeline(source, gunzip), reading])
-  return { archive: archive.digest('hex'), member: tar.result() }
+  member: string,
+  binary: string
+): Promise<{ archive: string; matches?: boolean }> {
+  const file = await open(binary, 'r')
+  try {
+    const archive = createHash('sha256')
+    const tar = new TarMemberMatcher(member, file, (await file.stat()).size)
+    const gunzip = createGunzip({ chunkSize: CHUNK })
+    const reading = pipeline(gunzip, tar)
+    const source = createReadStream(path, { highWaterMark: CHUNK })
+    source.on('data', chunk => archive.update(chunk))
+    await Promise.all([pipeline(source, gunzip), reading])
+    return { archive: archive.digest('hex'), matches: tar.matches() }
+  } finally {
+    await file.close()
+  }
 }
 
 /** The named file's bytes in a zip archive, found through the central directory. */
@@ -133,15 +156,16 @@ export function zipMember(zip: Buffer, name: string): Buffer | undefined {
   return found
 }
 
-async function hashZip(
+async function readZip(
   path: string,
-  member: string
-): Promise<{ archive: string; member?: string }> {
+  member: string,
+  binary: string
+): Promise<{ archive: string; matches?: boolean }> {
   const zip = await readFile(path)
   const content = zipMember(zip, member)
   return {
     archive: createHash('sha256').update(zip).digest('hex'),
-    member: content && createHash('sha256').update(content).digest('hex')
+    matches: content && content.equals(await readFile(binary))
   }
 }
 
@@ -168,16 +192,12 @@ export async function proveEntry(
     if (!info.isFile()) return `${layout.binary} is not a regular file`
     if (!(await lstat(archivePath).catch(() => undefined)))
       return `no verified archive (${layout.archive}) is kept with it`
-    const read = layout.archive.endsWith('.zip') ? hashZip : hashTarGz
-    const [fromArchive, onDisk] = await Promise.all([
-      read(archivePath, layout.binary),
-      sha256File(binaryPath)
-    ])
-    if (fromArchive.archive !== expected)
-      return `its archive does not match the published SHA-256 (${fromArchive.archive})`
-    if (!fromArchive.member) return `its archive holds no ${layout.binary}`
-    if (fromArchive.member !== onDisk)
-      return `${layout.binary} differs from the one in the verified archive`
+    const read = layout.archive.endsWith('.zip') ? readZip : readTarGz
+    const found = await read(archivePath, layout.binary, binaryPath)
+    if (found.archive !== expected)
+      return `its archive does not match the published SHA-256 (${found.archive})`
+    if (found.matches === undefined) return `its archive holds no ${layout.binary}`
+    if (!found.matches) return `${layout.binary} differs from the one in the verified archive`
     return null
   } catch (error) {
     return `it could not be read (${(error as Error).message})`
