@@ -97,6 +97,22 @@ describe('a cached cnspec runs only when SHA256SUMS vouches for it', () => {
       expect(readFileSync(join(entryOf(toolCache), 'cnspec'), 'utf8')).not.toContain('impostor')
     }
   )
+
+  it('fails closed: without SHA256SUMS now, the cached cnspec is not run', async () => {
+    const toolCache = freshCache()
+    expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
+    h.sandbox.releases.withoutChecksums.add(VERSION)
+    const calls = callLog()
+    const result = await h.run({
+      inputs: { 'cnspec-version': VERSION },
+      toolCache,
+      env: { CNSPEC_STANDIN_LOG: calls }
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(/The checksums file for cnspec 13\.34\.0 .* \(HTTP 404\)/)
+    expect(cnspecCalls(calls)).toEqual([])
+    expect(result.exported).toEqual({})
+  })
 })
 
 describe('installs are atomic without a lock', () => {
