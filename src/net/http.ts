@@ -41,7 +41,7 @@ function client(options: { timeoutMs: number; followRedirects: boolean }): HttpC
 }
 
 /** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
-function networkError(error: unknown, url: string): TransientError {
+export function networkError(error: unknown, url: string): TransientError {
   const code = (error as NodeJS.ErrnoException)?.code
   const text = error instanceof Error ? error.message : String(error)
   const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text)
@@ -222,5 +222,3 @@ export async function getText(url: string, timeoutMs: number): Promise<string> {
     opened.dispose()
   }
 }
-
-export { networkError }
