@@ -256,6 +256,28 @@ describe('downloads are bounded', () => {
       rmSync(toolCache, { recursive: true, force: true })
     }
   })
+  it('a read-only tool cache fails once, saying so', async () => {
+    const toolCache = freshCache()
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', toolCache], {
+        stdio: 'ignore'
+      })
+    } catch {
+      console.warn('skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)')
+      return
+    }
+    try {
+      const result = await h.run({ inputs: installOnly, toolCache })
+      expect(result.exitCode).toBe(1)
+      expect(errorOf(result)).toContain(
+        `Cannot write cnspec into the tool cache: the file system is read-only in RUNNER_TOOL_CACHE (${toolCache}/cnspec/${VERSION}, EROFS).`
+      )
+      expect(result.stdout).not.toMatch(/retrying/)
+    } finally {
+      execFileSync('umount', [toolCache])
+      rmSync(toolCache, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('redirects keep the scheme rule', () => {

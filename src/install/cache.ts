@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { ActionError } from '../errors.js'
 
 // The tool cache layout of @actions/tool-cache, so `tc.find('cnspec', v)` keeps working:
@@ -34,7 +34,15 @@ const PUBLISH_ATTEMPTS = 8
 
 /** A fresh private folder on the same file system as the entry, so publishing is a rename. */
 export async function privateDir(entry: CacheEntry): Promise<string> {
-  await mkdir(entry.parent, { recursive: true })
+  await mkdir(entry.parent, { recursive: true }).catch(async (error: NodeJS.ErrnoException) => {
+    // A recursive mkdir that a read-only or full disk refuses reports ENOENT; plain ones
+    // report the real reason.
+    if (error.code !== 'ENOENT') throw error
+    for (const dir of [dirname(entry.parent), entry.parent])
+      await mkdir(dir).catch((inner: NodeJS.ErrnoException) => {
+        if (inner.code !== 'EEXIST') throw inner
+      })
+  })
   return mkdtemp(join(entry.parent, PARTIAL(entry.arch)))
 }
 

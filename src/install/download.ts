@@ -40,7 +40,8 @@ export function diskError(code: string, path: string): DiskError | undefined {
   )
 }
 
-function asDiskError(error: unknown, path: string): unknown {
+/** The disk error `error` stands for, as a DiskError naming `path`; else `error` itself. */
+export function asDiskError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code
   return (code && diskError(code, path)) || error
 }

@@ -6,7 +6,7 @@ import { HttpStatusError, getText } from '../net/http.js'
 import { withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
 import { cnspecEnv } from '../scan/run-cnspec.js'
 import { cacheEntry, exists, markComplete, privateDir, publish, sweep } from './cache.js'
-import { downloadInto, unzipVerified } from './download.js'
+import { asDiskError, downloadInto, unzipVerified } from './download.js'
 import { currentPlatform, type ReleasePlatform } from './platform.js'
 import {
   archiveName,
@@ -184,7 +184,9 @@ export async function installCnspec(options: InstallOptions): Promise<Installed>
   const download = withRetry(
     'cnspec download',
     async () => {
-      const dir = await privateDir(entry)
+      const dir = await privateDir(entry).catch(error => {
+        throw asDiskError(error, entry.parent)
+      })
       try {
         return {
           dir,
@@ -232,7 +234,9 @@ export async function installCnspec(options: InstallOptions): Promise<Installed>
         `The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`
       )
     }
-    const winner = await publish(entry, got.dir, prove)
+    const winner = await publish(entry, got.dir, prove).catch(error => {
+      throw asDiskError(error, entry.dir)
+    })
     if (winner === 'theirs')
       options.log('another job cached the same cnspec first; using its verified entry')
     return { version, binary: join(entry.dir, platform.binary), source: 'download' }
