@@ -91,6 +91,14 @@ describe('publish', () => {
     expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
   })
 
+  it('moves a file standing where the entry belongs aside', async () => {
+    const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
+    mkdirSync(entry.parent, { recursive: true })
+    writeFileSync(entry.dir, 'not a folder')
+    expect(await publish(entry, await ready(entry, 'new'), good)).toBe('ours')
+    expect(readdirSync(entry.dir)).toEqual(['good'])
+  })
+
   it('moves a bad entry aside and takes its place', async () => {
     const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
     mkdirSync(entry.dir, { recursive: true })

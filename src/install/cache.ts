@@ -28,8 +28,11 @@ const PARTIAL = (arch: string) => `.${arch}.partial-`
 const TRASH = (arch: string) => `.${arch}.trash-`
 /** Far longer than any download may take: such a folder belongs to a killed install. */
 const ABANDONED_MS = 60 * 60 * 1000
-/** rename() over an existing folder: ENOTEMPTY/EEXIST on POSIX, EPERM/EACCES/EBUSY on Windows. */
-const OCCUPIED = new Set(['ENOTEMPTY', 'EEXIST', 'EPERM', 'EACCES', 'EBUSY'])
+/**
+ * rename() onto a taken path: ENOTEMPTY/EEXIST on POSIX (ENOTDIR when a file is there),
+ * EPERM/EACCES/EBUSY on Windows, which never renames over an existing folder.
+ */
+const OCCUPIED = new Set(['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EPERM', 'EACCES', 'EBUSY'])
 const PUBLISH_ATTEMPTS = 8
 
 /** A fresh private folder on the same file system as the entry, so publishing is a rename. */
