@@ -3,7 +3,7 @@
 // loaded CI machine.
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tarGz } from '../sandbox/archives.js'
@@ -85,7 +85,8 @@ async function dependencyCosts(bare: () => Promise<number>): Promise<Array<[stri
     '@actions/exec',
     '@actions/tool-cache'
   ]) {
-    const dir = mkdtempSync(join(ROOT, '.bench-dep-'))
+    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true })
+    const dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'bench-dep-'))
     try {
       writeFileSync(join(dir, 'entry.mjs'), `import * as m from '${dep}'\nvoid m\n`)
       execFileSync(
