@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import {
   existsSync,
   mkdirSync,
@@ -220,6 +221,27 @@ describe('downloads are bounded', () => {
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toContain('is larger than 1073741824 bytes (the 1 GiB ceiling)')
     expect(archiveRequests()).toHaveLength(1)
+  })
+
+  it('an archive that would unpack far beyond its size is stopped while it unpacks', async () => {
+    // 100 MB of zeros gzip to about 100 kB; SHA256SUMS even lists it, so only the bound stops it.
+    const data = tarGz([{ name: 'cnspec', content: Buffer.alloc(100 * 1024 * 1024) }])
+    const name = `cnspec_13.98.0_${PLATFORM}.tar.gz`
+    h.sandbox.releases.addRelease('13.98.0', PLATFORM, {
+      name,
+      data,
+      sha256: createHash('sha256').update(data).digest('hex')
+    })
+    const toolCache = freshCache()
+    const result = await h.run({
+      inputs: { ...installOnly, 'cnspec-version': '13.98.0' },
+      toolCache
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toContain(
+      `The cnspec archive unpacks to more than ${64 * 1024 * 1024} bytes; extraction was stopped and nothing was installed.`
+    )
+    expect(readdirSync(join(toolCache, 'cnspec', '13.98.0'))).toEqual([])
   })
 
   it('a full disk fails once, saying so and naming the path', async () => {

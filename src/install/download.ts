@@ -94,22 +94,47 @@ function fanOut(file: Writable, tar: Writable | undefined): Writable {
   return fan
 }
 
-/** `tar -xzf - <binary>` into `dir`: extraction as the bytes arrive, no second copy. */
-function untar(dir: string, binary: string): { stdin: Writable; done: Promise<void> } {
-  const child = spawn('tar', ['-xzf', '-', '--no-same-owner', '-C', dir, binary], {
+/**
+ * How far the binary may unpack: generous for real builds (a Go binary compresses about 3:1),
+ * but a small archive that would fill the disk (a gzip bomb, before its hash is known) is stopped.
+ */
+export function unpackedLimit(compressedCap: number): number {
+  return Math.min(Math.max(8 * compressedCap, 64 * 1024 ** 2), 4 * 1024 ** 3)
+}
+
+/**
+ * `tar -xzf - <binary>` into `dir`: extraction as the bytes arrive, no second copy. The
+ * kernel's file size limit (`ulimit -f`, in 512-byte blocks) bounds what it may write, since
+ * the bytes are not verified yet while tar unpacks them.
+ */
+function untar(
+  dir: string,
+  binary: string,
+  maxBytes: number
+): { stdin: Writable; done: Promise<void> } {
+  const blocks = String(Math.ceil(maxBytes / 512))
+  const script = 'ulimit -f "$0" && exec tar -xzf - --no-same-owner -C "$1" "$2"'
+  const child = spawn('/bin/sh', ['-c', script, blocks, dir, binary], {
     stdio: ['pipe', 'ignore', 'pipe']
   })
   let stderr = ''
   child.stderr.on('data', chunk => (stderr += chunk))
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', error => reject(new ActionError(`Could not run tar: ${error.message}`)))
-    child.on('close', code => {
+    child.on('close', (code, signal) => {
       if (code === 0) return resolve()
+      if (signal === 'SIGXFSZ' || /File too large/i.test(stderr))
+        return reject(
+          new ActionError(
+            `The cnspec archive unpacks to more than ${maxBytes} bytes; extraction was stopped and nothing was installed. ` +
+              `Check your "releases-url" mirror.`
+          )
+        )
       const disk = TAR_DISK_ERRORS.find(([pattern]) => pattern.test(stderr))
       reject(
         (disk && diskError(disk[1], dir)) ??
           new ActionError(
-            `tar could not extract the archive (exit code ${code}): ${stderr.trim().split('\n')[0] ?? ''}`
+            `tar could not extract the archive (${signal ? `signal ${signal}` : `exit code ${code}`}): ${stderr.trim().split('\n')[0] ?? ''}`
           )
       )
     })
@@ -156,7 +181,9 @@ export async function downloadInto(
     const hash = createHash('sha256')
     let bytes = 0
     const file = createWriteStream(archivePath)
-    const tar = names.archive.endsWith('.tar.gz') ? untar(dir, names.binary) : undefined
+    const tar = names.archive.endsWith('.tar.gz')
+      ? untar(dir, names.binary, unpackedLimit(cap))
+      : undefined
     const sink = fanOut(file, tar?.stdin)
     const timer = setTimeout(() => message.destroy(late()), remaining)
     message.setTimeout(limits.idleMs, () =>
