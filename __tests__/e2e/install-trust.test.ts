@@ -244,24 +244,35 @@ describe('downloads are bounded', () => {
     expect(readdirSync(join(toolCache, 'cnspec', '13.98.0'))).toEqual([])
   })
 
-  it('a full disk fails once, saying so and naming the path', async () => {
+  /**
+   * Runs `test` with a small tmpfs mounted as the tool cache: a real disk that fills up or
+   * refuses writes. Mounting needs root; elsewhere the test says it was skipped.
+   */
+  async function onTmpfs(options: string, test: (toolCache: string) => Promise<void>) {
     const toolCache = freshCache()
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', toolCache], {
-        stdio: 'ignore'
-      })
+      execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', toolCache], { stdio: 'ignore' })
     } catch {
       console.warn('skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)')
       return
     }
     try {
-      // Fill the small disk, leaving no room for the archive.
+      await test(toolCache)
+    } finally {
+      execFileSync('umount', [toolCache])
+      rmSync(toolCache, { recursive: true, force: true })
+    }
+  }
+
+  it('a full disk fails once, saying so and naming the path', () =>
+    onTmpfs('size=256k', async toolCache => {
+      // Fill the small disk, leaving no room for the archive; dd stops with ENOSPC.
       try {
         execFileSync('dd', ['if=/dev/zero', `of=${join(toolCache, 'filler')}`, 'bs=4k'], {
           stdio: 'ignore'
         })
       } catch {
-        // dd stops with ENOSPC: the disk is full, as intended
+        // the disk is full, as intended
       }
       const result = await h.run({ inputs: installOnly, toolCache })
       expect(result.exitCode).toBe(1)
@@ -273,33 +284,17 @@ describe('downloads are bounded', () => {
       expect(result.stdout).not.toMatch(/retrying/)
       expect(archiveRequests()).toHaveLength(1)
       expect(readdirSync(join(toolCache, 'cnspec', VERSION))).toEqual([])
-    } finally {
-      execFileSync('umount', [toolCache])
-      rmSync(toolCache, { recursive: true, force: true })
-    }
-  })
-  it('a read-only tool cache fails once, saying so', async () => {
-    const toolCache = freshCache()
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', toolCache], {
-        stdio: 'ignore'
-      })
-    } catch {
-      console.warn('skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)')
-      return
-    }
-    try {
+    }))
+
+  it('a read-only tool cache fails once, saying so', () =>
+    onTmpfs('ro,size=64k', async toolCache => {
       const result = await h.run({ inputs: installOnly, toolCache })
       expect(result.exitCode).toBe(1)
       expect(errorOf(result)).toContain(
         `Cannot write cnspec into the tool cache: the file system is read-only in RUNNER_TOOL_CACHE (${toolCache}/cnspec/${VERSION}, EROFS).`
       )
       expect(result.stdout).not.toMatch(/retrying/)
-    } finally {
-      execFileSync('umount', [toolCache])
-      rmSync(toolCache, { recursive: true, force: true })
-    }
-  })
+    }))
 })
 
 describe('redirects keep the scheme rule', () => {
