@@ -1,88 +1,233 @@
 // `npm run bench`: how long the bundled action takes, as ratios against baselines measured
-// in this same run, so the numbers mean the same on a laptop and on a loaded CI machine.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+// in this same run (interleaved, medians), so the numbers mean the same on a laptop and on a
+// loaded CI machine.
+import { execFileSync, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { tarGz } from '../sandbox/archives.js'
+import { STANDIN_PATH } from '../sandbox/releases.js'
+import { DIST, ROOT, type RunOptions } from '../sandbox/runner.js'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
-import type { RunOptions } from '../sandbox/runner.js'
 import { benchSarif } from './sarif.js'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const BIG_MB = Number(process.env.BENCH_ARCHIVE_MB ?? 60)
 const DELAY_MS = 400
 const FORK = { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined }
 const QUIET = { status: 'false', scan: 'false', 'cnspec-version': '13.34.0' }
+const SMALL = '13.34.0'
+const BIG = '13.99.0'
+const PLATFORM = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] as number
 }
 
+/** Times a child process; asynchronous, since the stand-in servers live in this process. */
+function timeProc(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+  mayFail = false
+): Promise<number> {
+  const start = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: 'ignore' })
+    child.on('error', reject)
+    child.on('close', code => {
+      if (code !== 0 && !mayFail) reject(new Error(`${command} ${args.join(' ')} exited ${code}`))
+      else resolve(performance.now() - start)
+    })
+  })
+}
+
+/** One run of dist/index.js, timed from spawn to exit (the runner's own setup left out). */
+async function timeAction(sandbox: Sandbox, options: RunOptions): Promise<number> {
+  let start = 0
+  const result = await sandbox.run({ ...options, onSpawn: () => (start = performance.now()) })
+  const ms = performance.now() - start
+  if (result.exitCode !== 0) throw new Error(`benchmark run failed:\n${result.stdout}`)
+  return ms
+}
+
 async function time(sandbox: Sandbox, options: () => RunOptions): Promise<number> {
   const samples: number[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    const opts = options()
-    const start = performance.now()
-    const result = await sandbox.run(opts)
-    samples.push(performance.now() - start)
-    if (result.exitCode !== 0) throw new Error(`benchmark run failed:\n${result.stdout}`)
-  }
+  for (let i = 0; i < ROUNDS; i++) samples.push(await timeAction(sandbox, options()))
   return median(samples)
 }
 
+/**
+ * A cnspec stand-in of about BIG_MB megabytes that compresses like a real binary does not
+ * (random padding): a shell script that execs the stand-in, followed by padding sh never reads.
+ */
+function bigRelease(sandbox: Sandbox): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cnspec-bench-standin-'))
+  const standin = join(dir, 'standin.mjs')
+  writeFileSync(standin, readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', BIG))
+  const head = Buffer.from(`#!/bin/sh\nexec "${process.execPath}" "${standin}" "$@"\n`)
+  const content = Buffer.concat([head, randomBytes(BIG_MB * 1000 * 1000)])
+  const data = tarGz([{ name: 'cnspec', content }])
+  sandbox.releases.addRelease(BIG, PLATFORM, {
+    name: `cnspec_${BIG}_${PLATFORM}.tar.gz`,
+    data,
+    sha256: createHash('sha256').update(data).digest('hex')
+  })
+}
+
+/** What loading one dependency costs, bundled the way dist/ is, over a bare node start. */
+async function dependencyCosts(bare: () => Promise<number>): Promise<Array<[string, number]>> {
+  const costs: Array<[string, number]> = []
+  for (const dep of [
+    '@actions/core',
+    '@actions/http-client',
+    '@actions/exec',
+    '@actions/tool-cache'
+  ]) {
+    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true })
+    const dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'bench-dep-'))
+    try {
+      writeFileSync(join(dir, 'entry.mjs'), `import * as m from '${dep}'\nvoid m\n`)
+      execFileSync(
+        join(ROOT, 'node_modules', '.bin', 'ncc'),
+        ['build', join(dir, 'entry.mjs'), '-o', join(dir, 'out'), '--target', 'es2022'],
+        { stdio: 'ignore' }
+      )
+      const bundle = join(dir, 'out', 'index.mjs')
+      const samples: number[] = []
+      for (let i = 0; i < ROUNDS; i++)
+        samples.push((await timeProc(process.execPath, [bundle])) - (await bare()))
+      costs.push([dep, median(samples)])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return costs
+}
+
 const sandbox = await startSandbox()
+const rows: Array<[string, string]> = []
+const row = (name: string, value: string) => {
+  rows.push([name, value])
+  console.error(`${name}: ${value}`)
+}
 try {
-  const archive = sandbox.releases.archive(
-    '13.34.0',
-    `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
-  ).data
-  // Make the exchange and the download each take about DELAY_MS, as on a real network.
+  bigRelease(sandbox)
+  const bigUrl = `${sandbox.releases.url}/cnspec/${BIG}/cnspec_${BIG}_${PLATFORM}.tar.gz`
+  const bare = () => timeProc(process.execPath, ['-e', ''])
+  const noCache = () => mkdtempSync(join(tmpdir(), 'cnspec-bench-'))
+
+  // 1. Cold install of the large archive against `node -e '' && curl | tee >(sha256sum) | tar xz`.
+  const coldBaseline: number[] = []
+  const coldAction: number[] = []
+  for (let i = 0; i < ROUNDS; i++) {
+    const out = noCache()
+    coldBaseline.push(
+      await timeProc('bash', [
+        '-c',
+        `"${process.execPath}" -e '' && curl -sf "${bigUrl}" | tee >(sha256sum >/dev/null) | tar xz -C "${out}"`
+      ])
+    )
+    rmSync(out, { recursive: true, force: true })
+    const toolCache = noCache()
+    coldAction.push(
+      await timeAction(sandbox, {
+        inputs: { ...QUIET, 'cnspec-version': BIG, 'on-missing-id-token': 'incognito' },
+        env: FORK,
+        toolCache
+      })
+    )
+    rmSync(toolCache, { recursive: true, force: true })
+  }
+  const coldBase = median(coldBaseline)
+  const cold = median(coldAction)
+
+  // 2. Warm runs (sign-in, verify the cached cnspec, status, scan) against their floor:
+  //    `node -e ''` plus the cached cnspec run directly for status and scan.
+  const warm = async (version: string) => {
+    const toolCache = noCache()
+    const first = await sandbox.run({ inputs: { 'cnspec-version': version }, toolCache })
+    if (first.exitCode !== 0) throw new Error(`warm-up failed:\n${first.stdout}`)
+    const binary = first.outputs['cnspec-path'] as string
+    const env = { ...process.env, MONDOO_CONFIG_BASE64: first.exported.MONDOO_CONFIG_BASE64 }
+    const floors: number[] = []
+    const runs: number[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      floors.push(
+        (await bare()) +
+          (await timeProc(binary, ['status', '--log-level', 'info'], env)) +
+          (await timeProc(binary, ['scan', 'local', '-o', 'compact', '--log-level', 'info'], env))
+      )
+      runs.push(await timeAction(sandbox, { inputs: { 'cnspec-version': version }, toolCache }))
+    }
+    return { floor: median(floors), run: median(runs) }
+  }
+  const warmSmall = await warm(SMALL)
+  const warmBig = await warm(BIG)
+
+  // 3. Start-up: the bundle failing at once on missing inputs, against a bare node start.
+  const starts: number[] = []
+  const bares: number[] = []
+  for (let i = 0; i < ROUNDS * 3; i++) {
+    bares.push(await bare())
+    starts.push(await timeProc(process.execPath, [DIST], { PATH: process.env.PATH }, true))
+  }
+  const bareStart = median(bares)
+  const start = median(starts)
+
+  row(
+    `cold install, ${BIG_MB} MB archive: baseline node + curl|sha256sum|tar, ms`,
+    coldBase.toFixed(0)
+  )
+  row(`cold install, ${BIG_MB} MB archive: the action, ms`, cold.toFixed(0))
+  row('  ratio (goal <= 1.15)', (cold / coldBase).toFixed(2))
+  row('warm run, small stand-in: floor node + status + scan, ms', warmSmall.floor.toFixed(0))
+  row(
+    'warm run, small stand-in: the action (sign-in, proof, status, scan), ms',
+    warmSmall.run.toFixed(0)
+  )
+  row('  ratio (goal <= 2.0)', (warmSmall.run / warmSmall.floor).toFixed(2))
+  row(`warm run, ${BIG_MB} MB entry: floor, ms`, warmBig.floor.toFixed(0))
+  row(
+    `warm run, ${BIG_MB} MB entry: the action (proof re-reads the archive), ms`,
+    warmBig.run.toFixed(0)
+  )
+  row('  ratio', (warmBig.run / warmBig.floor).toFixed(2))
+  row(
+    `  cost of the proof for ${BIG_MB} MB (difference of the two warm overheads), ms`,
+    (warmBig.run - warmBig.floor - (warmSmall.run - warmSmall.floor)).toFixed(0)
+  )
+  row("start-up: bare `node -e ''`, ms", bareStart.toFixed(0))
+  row('start-up: dist/index.js (exits at the input check), ms', start.toFixed(0))
+  row('  ratio', (start / bareStart).toFixed(2))
+  for (const [dep, ms] of await dependencyCosts(bare))
+    row(`  load cost of ${dep}, bundled alone, ms`, ms.toFixed(0))
+
+  // 4. Concurrency of sign-in and install, with ~DELAY_MS of network delay on each.
+  const archive = sandbox.releases.archive(SMALL, PLATFORM).data
   sandbox.sts.delayMs = DELAY_MS
   sandbox.releases.throttle = Math.ceil(archive.length / (DELAY_MS / 50))
-  const warmCache = mkdtempSync(join(tmpdir(), 'cnspec-bench-'))
+  const warmCache = noCache()
   await sandbox.run({ inputs: QUIET, toolCache: warmCache })
-
-  const nodeStart = median(
-    Array.from({ length: ROUNDS }, () => {
-      const start = performance.now()
-      spawnSync(process.execPath, ['-e', '0'])
-      return performance.now() - start
-    })
-  )
   const signInOnly = await time(sandbox, () => ({ inputs: QUIET, toolCache: warmCache }))
   const installOnly = await time(sandbox, () => ({
     inputs: { ...QUIET, 'on-missing-id-token': 'incognito' },
     env: FORK
   }))
-  const cold = await time(sandbox, () => ({ inputs: QUIET }))
-  const warm = await time(sandbox, () => ({ inputs: QUIET, toolCache: warmCache }))
-  sandbox.sts.delayMs = 0
-  sandbox.releases.throttle = undefined
-  const fullJob = await time(sandbox, () => ({
-    inputs: { 'cnspec-version': '13.34.0' },
-    toolCache: warmCache
-  }))
+  const both = await time(sandbox, () => ({ inputs: QUIET }))
+  row(
+    `sign-in + install, ~${DELAY_MS} ms delay each: cold / max(sign-in, install)`,
+    (both / Math.max(signInOnly, installOnly)).toFixed(2)
+  )
+  row(
+    '  (1.0 = fully concurrent; cold / (sign-in + install) =',
+    `${(both / (signInOnly + installOnly)).toFixed(2)})`
+  )
 
-  const rows: Array<[string, string]> = [
-    ['sign-in alone (warm cache), ms', signInOnly.toFixed(0)],
-    ['install alone (cold cache, no sign-in), ms', installOnly.toFixed(0)],
-    ['cold start: sign-in + install, ms', cold.toFixed(0)],
-    [
-      'cold / (sign-in + install)   (1.0 = done one after the other)',
-      (cold / (signInOnly + installOnly)).toFixed(2)
-    ],
-    [
-      'cold / max(sign-in, install) (1.0 = fully concurrent)',
-      (cold / Math.max(signInOnly, installOnly)).toFixed(2)
-    ],
-    ['warm / cold', (warm / cold).toFixed(2)],
-    [
-      'whole job, no network delay (status + scan) / bare node start',
-      (fullJob / nodeStart).toFixed(1)
-    ]
-  ]
-  console.log(`Medians of ${ROUNDS} runs; exchange and download each delayed ~${DELAY_MS} ms.\n`)
-  for (const [name, value] of rows) console.log(`${name.padEnd(66)} ${value}`)
+  console.log(`Medians of ${ROUNDS} interleaved runs.\n`)
+  for (const [name, value] of rows) console.log(`${name.padEnd(80)} ${value}`)
 } finally {
   await sandbox.close()
 }

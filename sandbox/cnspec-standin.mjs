@@ -33,6 +33,14 @@ if (process.env.CNSPEC_STANDIN_LOG) {
   )
 }
 
+if (process.env.CNSPEC_STANDIN_ENV_LOG) {
+  // Lets tests see which variables cnspec was handed (names only, never values).
+  appendFileSync(
+    process.env.CNSPEC_STANDIN_ENV_LOG,
+    JSON.stringify({ command: argv[0], env: Object.keys(process.env).sort() }) + '\n'
+  )
+}
+
 function flag(name, short) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === name || (short && argv[i] === short)) return argv[i + 1]

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { tarGz, zip } from './archives.js'
@@ -34,7 +35,16 @@ export interface ReleaseServer extends Listening {
   withoutChecksums: Set<string>
   /** Serves archives this many bytes at a time, every 50 ms (for kill-mid-download tests). */
   throttle: number | undefined
+  /** Sends archives one byte every `trickle` ms: never idle, never done. */
+  trickle: number | undefined
+  /**
+   * Answers archive requests with `bytes` of random data instead (sent in 64 KiB chunks), with
+   * a Content-Length of `declare` when given; `sent` counts what the client took before it hung up.
+   */
+  oversize: { bytes: number; declare?: number; sent: number } | undefined
   archive(version: string, platform: string): { name: string; data: Buffer; sha256: string }
+  /** Serves one more release for one platform (the benchmark's large archive). */
+  addRelease(version: string, platform: string, archive: ReturnType<typeof buildArchive>): void
 }
 
 /** Makes an archive the way Mondoo's releases are: only the binary inside. */
@@ -50,6 +60,32 @@ export function buildArchive(
     ? zip([{ name: 'cnspec.exe', content }])
     : tarGz([{ name: 'cnspec', content }])
   return { name, data, sha256: createHash('sha256').update(data).digest('hex') }
+}
+
+function sendOversize(res: ServerResponse, oversize: NonNullable<ReleaseServer['oversize']>) {
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    ...(oversize.declare !== undefined ? { 'Content-Length': oversize.declare } : {})
+  })
+  const chunk = randomBytes(64 * 1024)
+  const more = (): void => {
+    while (!res.destroyed && oversize.sent < oversize.bytes) {
+      oversize.sent += chunk.length
+      if (!res.write(chunk)) return void res.once('drain', more)
+    }
+    if (!res.destroyed) res.end()
+  }
+  more()
+}
+
+function sendTrickle(res: ServerResponse, data: Buffer, everyMs: number) {
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length })
+  let offset = 0
+  const timer = setInterval(() => {
+    if (res.destroyed || offset >= data.length) return clearInterval(timer)
+    res.write(data.subarray(offset, ++offset))
+  }, everyMs)
+  res.on('close', () => clearInterval(timer))
 }
 
 /**
@@ -76,10 +112,17 @@ export async function startReleases(
     unlisted: new Set<string>(),
     withoutChecksums: new Set<string>(),
     throttle: undefined as number | undefined,
+    trickle: undefined as number | undefined,
+    oversize: undefined as ReleaseServer['oversize'],
     archive(version: string, platform: string) {
       const found = archives.get(`${version}/${platform}`)
       if (!found) throw new Error(`no archive ${version}/${platform}`)
       return found
+    },
+    addRelease(version: string, platform: string, archive: ReturnType<typeof buildArchive>) {
+      archives.set(`${version}/${platform}`, archive)
+      byName.set(archive.name, archive)
+      if (!versions.includes(version)) versions.push(version)
     }
   }
   let base = ''
@@ -112,7 +155,7 @@ export async function startReleases(
       versions.includes(sums[1] as string) &&
       !state.withoutChecksums.has(sums[1] as string)
     ) {
-      const lines = PLATFORMS.map(p => state.archive(sums[1] as string, p))
+      const lines = PLATFORMS.flatMap(p => archives.get(`${sums[1]}/${p}`) ?? [])
         .filter(a => !state.unlisted.has(a.name))
         .map(a => `${a.sha256}  ${a.name}`)
       res.writeHead(200, { 'Content-Type': 'text/plain' })
@@ -120,6 +163,8 @@ export async function startReleases(
       return
     }
     if (file && path === `/cnspec/${file.name.split('_')[1]}/${file.name}`) {
+      if (state.oversize) return sendOversize(res, state.oversize)
+      if (state.trickle) return sendTrickle(res, file.data, state.trickle)
       let data = file.data
       if (state.corrupt.has(file.name)) {
         data = Buffer.from(data)

@@ -66,6 +66,8 @@ export async function startSandbox(): Promise<Sandbox> {
       releases.unlisted.clear()
       releases.withoutChecksums.clear()
       releases.throttle = undefined
+      releases.trickle = undefined
+      releases.oversize = undefined
     },
     run: (options: RunOptions = {}) =>
       runAction({

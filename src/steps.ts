@@ -91,13 +91,23 @@ export async function signInAndInstall(
   core.info(
     `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
   )
-  if (!wifMode) return { credential, installed, env: cnspecEnv(credential?.base64) }
+  // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
+  const githubToken = config.target[0] === 'github'
+  if (!wifMode)
+    return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }))
   // Before any token request: an older cnspec would scan in incognito without a word.
   if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
   const wif = await timed(timings, 'workload identity configuration', () =>
     prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
   )
-  return { wif, installed, env: cnspecEnv(wif.base64, { idTokenRequest: true }) }
+  return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }))
+}
+
+/** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
+function withEnv(setup: Omit<Setup, 'env'>, env: Record<string, string>): Setup {
+  const withheld = Object.keys(process.env).filter(name => !(name in env))
+  core.debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`)
+  return { ...setup, env }
 }
 
 /** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { callLog, cnspecCalls, errorOf, harness, tempDir, type Harness } from '../helpers.js'
+import { findLeaks } from '../../sandbox/leaks.js'
+import {
+  FAST_RETRIES,
+  callLog,
+  cnspecCalls,
+  errorOf,
+  harness,
+  tempDir,
+  type Harness
+} from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -15,6 +24,11 @@ const PLATFORM = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
 const archiveName = (version: string) => `cnspec_${version}_${PLATFORM}.tar.gz`
 const archiveRequests = () =>
   h.sandbox.releases.requests.filter(p => p.endsWith('.tar.gz') || p.endsWith('.zip'))
+/** No entry, and no private folder of an install left behind. */
+const nothingCached = (toolCache: string) => {
+  const parent = join(toolCache, 'cnspec', '13.34.0')
+  return !existsSync(parent) || readdirSync(parent).length === 0
+}
 const sharedCache = () => tempDir('cnspec-shared-cache')
 
 describe('installing cnspec', () => {
@@ -48,7 +62,7 @@ describe('installing cnspec', () => {
     expect(result.stdout).toContain('latest cnspec is 13.35.2')
   })
 
-  it('warm: a second job on the same runner uses the tool cache and downloads nothing', async () => {
+  it('warm: a second job on the same runner uses the tool cache, fetching only SHA256SUMS to prove it', async () => {
     const toolCache = sharedCache()
     const inputs = { 'cnspec-version': 'v13.35.2', scan: 'false', status: 'false' }
     const first = await h.run({ inputs, toolCache })
@@ -56,8 +70,10 @@ describe('installing cnspec', () => {
     h.sandbox.releases.requests.length = 0
     const second = await h.run({ inputs, toolCache })
     expect(second.exitCode).toBe(0)
-    expect(h.sandbox.releases.requests).toEqual([])
-    expect(second.stdout).toContain('cnspec 13.35.2 found in the tool cache')
+    expect(h.sandbox.releases.requests).toEqual(['/cnspec/13.35.2/cnspec_v13.35.2_SHA256SUMS'])
+    expect(second.stdout).toContain(
+      'cnspec 13.35.2 found in the tool cache, verified against SHA256SUMS'
+    )
     expect(second.outputs['cnspec-path']).toBe(first.outputs['cnspec-path'])
   })
 
@@ -68,7 +84,7 @@ describe('installing cnspec', () => {
     expect(errorOf(result)).toMatch(
       /Checksum mismatch for cnspec_13\.34\.0_linux_\w+\.tar\.gz: downloaded [0-9a-f]{64}, expected [0-9a-f]{64}/
     )
-    expect(existsSync(join(result.dirs.toolCache, 'cnspec', '13.34.0'))).toBe(false)
+    expect(nothingCached(result.dirs.toolCache)).toBe(true)
     expect(result.exported).toEqual({})
     expect(result.outputs).toEqual({})
   })
@@ -88,7 +104,7 @@ describe('installing cnspec', () => {
     expect(errorOf(result)).toMatch(
       /lists no checksum for cnspec_13\.34\.0_linux_\w+\.tar\.gz; the download cannot be verified, so it is not installed/
     )
-    expect(existsSync(join(result.dirs.toolCache, 'cnspec', '13.34.0'))).toBe(false)
+    expect(nothingCached(result.dirs.toolCache)).toBe(true)
   })
 
   it('refuses to install when the checksums file is missing', async () => {
@@ -99,7 +115,7 @@ describe('installing cnspec', () => {
       /The checksums file for cnspec 13\.34\.0 \(linux_\w+\) is not on .* \(HTTP 404\)/
     )
     expect(errorOf(result)).toMatch(/cannot be verified/)
-    expect(existsSync(join(result.dirs.toolCache, 'cnspec', '13.34.0'))).toBe(false)
+    expect(nothingCached(result.dirs.toolCache)).toBe(true)
   })
 
   it('retries a download cut off mid-body, then installs', async () => {
@@ -139,17 +155,20 @@ describe('installing cnspec', () => {
   it('two jobs installing the same version at the same moment both succeed, and the cache is valid', async () => {
     const toolCache = sharedCache()
     const inputs = { 'cnspec-version': '13.34.0', scan: 'false', status: 'false' }
-    const [a, b] = await Promise.all([h.run({ inputs, toolCache }), h.run({ inputs, toolCache })])
+    // The leak check walks the shared cache, so it runs once both runs are over.
+    const both = () => h.sandbox.run({ inputs, toolCache, env: FAST_RETRIES })
+    const [a, b] = await Promise.all([both(), both()])
+    for (const r of [a, b]) expect(findLeaks(r, h.sandbox.secrets())).toEqual([])
     expect([a.exitCode, b.exitCode]).toEqual([0, 0])
     expect(a.outputs['cnspec-path']).toBe(b.outputs['cnspec-path'])
     const dir = join(toolCache, 'cnspec', '13.34.0', process.arch)
-    expect(readdirSync(dir)).toEqual(['cnspec'])
+    expect(readdirSync(dir).sort()).toEqual(['cnspec', archiveName('13.34.0')])
     expect(existsSync(`${dir}.complete`)).toBe(true)
     // A third job finds a working binary there.
     h.sandbox.releases.requests.length = 0
     const c = await h.run({ inputs, toolCache })
     expect(c.stdout).toContain('found in the tool cache')
-    expect(h.sandbox.releases.requests).toEqual([])
+    expect(archiveRequests()).toEqual([])
   })
 })
 

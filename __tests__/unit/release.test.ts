@@ -55,25 +55,36 @@ describe('parseLatest', () => {
       {
         filename: 'https://releases.mondoo.com/cnspec/13.35.2/cnspec_13.35.2_linux_amd64.tar.gz',
         platform: 'linux_amd64',
-        hash: HASH.toUpperCase()
+        hash: HASH.toUpperCase(),
+        size: 1234
       }
     ])
-    expect(parseLatest(body, LINUX)).toEqual({ version: '13.35.2', sha256: HASH })
-    expect(parseLatest(body, MAC)).toEqual({ version: '13.35.2', sha256: OTHER_HASH })
+    expect(parseLatest(body, LINUX)).toEqual({ version: '13.35.2', sha256: HASH, size: 1234 })
+    expect(parseLatest(body, MAC)).toEqual({
+      version: '13.35.2',
+      sha256: OTHER_HASH,
+      size: undefined
+    })
   })
 
   it('drops a leading "v" from the version', () => {
     expect(parseLatest(latest('v13.35.2'), LINUX)).toEqual({
       version: '13.35.2',
-      sha256: undefined
+      sha256: undefined,
+      size: undefined
     })
   })
 
   it('leaves the hash unknown when this platform is not listed, or listed for another file', () => {
-    expect(parseLatest(latest('13.35.2'), LINUX)).toEqual({ version: '13.35.2', sha256: undefined })
+    expect(parseLatest(latest('13.35.2'), LINUX)).toEqual({
+      version: '13.35.2',
+      sha256: undefined,
+      size: undefined
+    })
     expect(parseLatest(latest('13.35.2', 'not a list'), LINUX)).toEqual({
       version: '13.35.2',
-      sha256: undefined
+      sha256: undefined,
+      size: undefined
     })
     const stale = [
       { filename: 'cnspec_13.34.0_linux_amd64.tar.gz', platform: 'linux_amd64', hash: HASH },
@@ -82,7 +93,8 @@ describe('parseLatest', () => {
     ]
     expect(parseLatest(latest('13.35.2', stale), LINUX)).toEqual({
       version: '13.35.2',
-      sha256: undefined
+      sha256: undefined,
+      size: undefined
     })
   })
 

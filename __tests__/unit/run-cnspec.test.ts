@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { cnspecEnv, statusVerdict } from '../../src/scan/run-cnspec.js'
 
 describe('statusVerdict', () => {
@@ -50,5 +50,48 @@ describe('cnspecEnv', () => {
       if (before === undefined) delete process.env.MONDOO_CONFIG_BASE64
       else process.env.MONDOO_CONFIG_BASE64 = before
     }
+  })
+})
+
+describe('cnspecEnv keeps GitHub access away from cnspec', () => {
+  const GRANTS = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?x=1',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+    ACTIONS_RUNTIME_URL: 'https://runtime.example/',
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_RESULTS_URL: 'https://results.example/',
+    GITHUB_TOKEN: 'ghs_example'
+  }
+  let saved: Record<string, string | undefined>
+  beforeEach(() => {
+    saved = Object.fromEntries(Object.keys(GRANTS).map(k => [k, process.env[k]]))
+    Object.assign(process.env, GRANTS)
+  })
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+  })
+
+  it('drops every id-token, runtime, cache, results variable and GITHUB_TOKEN by default', () => {
+    const env = cnspecEnv('Y3JlZA==')
+    for (const name of Object.keys(GRANTS)) expect(env).not.toHaveProperty(name)
+    expect(env.PATH).toBe(process.env.PATH)
+  })
+
+  it('keeps the id-token request variables only for a mode that asks for them', () => {
+    const env = cnspecEnv(undefined, { idTokenRequest: true })
+    expect(env.ACTIONS_ID_TOKEN_REQUEST_URL).toBe(GRANTS.ACTIONS_ID_TOKEN_REQUEST_URL)
+    expect(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN).toBe(GRANTS.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+    expect(env).not.toHaveProperty('ACTIONS_RUNTIME_TOKEN')
+    expect(env).not.toHaveProperty('GITHUB_TOKEN')
+  })
+
+  it('keeps GITHUB_TOKEN only when asked (a github target)', () => {
+    expect(cnspecEnv(undefined, { githubToken: true }).GITHUB_TOKEN).toBe(GRANTS.GITHUB_TOKEN)
+    expect(cnspecEnv(undefined, { githubToken: true })).not.toHaveProperty(
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+    )
   })
 })

@@ -1,17 +1,12 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import * as tc from '@actions/tool-cache'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { ActionError, messageOf } from '../errors.js'
-import {
-  HttpStatusError,
-  download,
-  isTransientStatus,
-  request,
-  transientFromStatus
-} from '../net/http.js'
-import { acquireLock } from './lock.js'
+import { HttpStatusError, getText } from '../net/http.js'
+import { withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
+import { cnspecEnv } from '../scan/run-cnspec.js'
+import { cacheEntry, exists, markComplete, privateDir, publish, sweep } from './cache.js'
+import { asDiskError, downloadInto, unzipVerified } from './download.js'
 import { currentPlatform, type ReleasePlatform } from './platform.js'
 import {
   archiveName,
@@ -21,7 +16,7 @@ import {
   parseChecksums,
   parseLatest
 } from './release.js'
-import { withRetry, type RetryOptions, requestTimeoutMs } from '../net/retry.js'
+import { proveEntry, type EntryLayout } from './verify.js'
 
 export interface InstallOptions {
   /** "latest" or X.Y.Z, already validated. */
@@ -39,10 +34,10 @@ export interface Installed {
   source: 'cache' | 'download'
 }
 
-const TOOL = 'cnspec'
-const LOCK_WAIT_MS = 5 * 60 * 1000
 // `cnspec version` is local work, unrelated to network timeouts; a busy runner may be slow.
 const PROBE_TIMEOUT_MS = 60000
+/** The whole download, every attempt included, as a multiple of the inactivity timeout (10 min). */
+const DEADLINE_PER_IDLE = 20
 
 function requireEnv(name: string): string {
   const value = process.env[name]
@@ -53,14 +48,13 @@ function requireEnv(name: string): string {
   return value
 }
 
-/** Runs `cnspec version` with a deadline; returns the version it reports, or why it failed. */
+/** Runs `cnspec version` with a deadline and cnspec's minimal environment. */
 export function probeBinary(binary: string): Promise<{ version: string } | { error: string }> {
-  if (!existsSync(binary)) return Promise.resolve({ error: `${binary} is missing` })
   return new Promise(resolve => {
     execFile(
       binary,
       ['version'],
-      { timeout: PROBE_TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } },
+      { timeout: PROBE_TIMEOUT_MS, env: cnspecEnv(undefined) },
       (error, stdout) => {
         const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]
         if (error)
@@ -74,23 +68,19 @@ export function probeBinary(binary: string): Promise<{ version: string } | { err
   })
 }
 
-async function get(
+/** A small release file, or the HTTP status that says it is not there. */
+function getReleaseFile(
   url: string,
   what: string,
   retry: RetryOptions | undefined
 ): Promise<string | { missing: number }> {
   return withRetry(
     what,
-    async () => {
-      const answer = await request(url, {
-        method: 'GET',
-        timeoutMs: requestTimeoutMs(),
-        followRedirects: true
-      })
-      if (isTransientStatus(answer.status)) throw transientFromStatus(answer, new URL(url).host)
-      if (answer.status !== 200) return { missing: answer.status }
-      return answer.body
-    },
+    () =>
+      getText(url, requestTimeoutMs()).catch(error => {
+        if (error instanceof HttpStatusError) return { missing: error.status }
+        throw error
+      }),
     retry
   )
 }
@@ -98,10 +88,10 @@ async function get(
 async function resolveVersion(
   options: InstallOptions,
   platform: ReleasePlatform
-): Promise<{ version: string; sha256?: string }> {
+): Promise<{ version: string; sha256?: string; size?: number }> {
   if (options.version !== 'latest') return { version: options.version }
   const url = latestUrl(options.releasesUrl)
-  const body = await get(url, 'cnspec latest.json', options.retry)
+  const body = await getReleaseFile(url, 'cnspec latest.json', options.retry)
   if (typeof body !== 'string') {
     throw new ActionError(
       `${url} answered HTTP ${body.missing}. Check "releases-url", or set "cnspec-version" to an exact version.`
@@ -116,123 +106,141 @@ async function resolveVersion(
   return latest
 }
 
-async function fetchVerified(
-  options: InstallOptions,
-  platform: ReleasePlatform,
-  version: string,
-  latestSha?: string
-): Promise<string> {
-  const dir = await mkdtemp(join(requireEnv('RUNNER_TEMP'), 'cnspec-download-'))
-  const file = join(dir, archiveName(version, platform))
-  const url = archiveUrl(options.releasesUrl, version, platform)
-  const sumsUrl = checksumsUrl(options.releasesUrl, version)
-  const notFound = (what: string, status: number): ActionError =>
+function notFound(options: InstallOptions, version: string, platform: ReleasePlatform) {
+  return (what: string, status: number): ActionError =>
     new ActionError(
       `The ${what} for cnspec ${version} (${platform.key}) is not on ${options.releasesUrl} (HTTP ${status}). ` +
         `Check "cnspec-version" against Mondoo's releases, or that your "releases-url" mirror has it.`
     )
-  // Whatever goes wrong, the unverified download does not stay behind.
-  try {
-    const [sums, archive] = await Promise.all([
-      get(sumsUrl, 'cnspec checksums download', options.retry),
-      withRetry(
-        'cnspec download',
-        () => download(url, file, requestTimeoutMs()),
-        options.retry
-      ).catch(error => {
-        if (error instanceof HttpStatusError) throw notFound('archive', error.status)
-        throw error
-      })
-    ])
-    if (typeof sums !== 'string') {
-      throw new ActionError(
-        `${notFound('checksums file', sums.missing).message} Without checksums the download cannot be verified, so it is not installed.`
-      )
-    }
-    const expected = parseChecksums(sums).get(archiveName(version, platform))
-    if (!expected) {
-      throw new ActionError(
-        `${sumsUrl} lists no checksum for ${archiveName(version, platform)}; the download cannot be verified, so it is not installed.`
-      )
-    }
-    if (archive.sha256 !== expected || (latestSha && archive.sha256 !== latestSha)) {
-      throw new ActionError(
-        `Checksum mismatch for ${archiveName(version, platform)}: downloaded ${archive.sha256}, expected ${expected}` +
-          `${latestSha && latestSha !== expected ? ` (latest.json says ${latestSha})` : ''}. The file was discarded and nothing was installed. ` +
-          `Retry; if it persists, your network or mirror ("releases-url") serves a different file.`
-      )
-    }
-    options.log(
-      `downloaded ${archiveName(version, platform)} (${archive.bytes} bytes), SHA-256 verified`
+}
+
+/** The archive's SHA-256 as published now: SHA256SUMS, agreeing with latest.json when it was read. */
+async function publishedHash(
+  options: InstallOptions,
+  platform: ReleasePlatform,
+  version: string,
+  latestSha: string | undefined
+): Promise<string> {
+  const url = checksumsUrl(options.releasesUrl, version)
+  const name = archiveName(version, platform)
+  const sums = await getReleaseFile(url, 'cnspec checksums download', options.retry)
+  if (typeof sums !== 'string') {
+    throw new ActionError(
+      `${notFound(options, version, platform)('checksums file', sums.missing).message} Without checksums the download cannot be verified, so it is not installed.`
     )
-    return file
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined)
-    throw error
   }
+  const expected = parseChecksums(sums).get(name)
+  if (!expected) {
+    throw new ActionError(
+      `${url} lists no checksum for ${name}; the download cannot be verified, so it is not installed.`
+    )
+  }
+  if (latestSha && latestSha !== expected) {
+    throw new ActionError(
+      `Checksum mismatch for ${name}: SHA256SUMS says ${expected}, latest.json says ${latestSha}. Nothing was installed. ` +
+        `Retry; if it persists, your network or mirror ("releases-url") serves inconsistent files.`
+    )
+  }
+  return expected
 }
 
 /**
- * Installs cnspec into the tool cache, or reuses it from there. Nothing unverified ever
- * enters the cache: the archive is checked against Mondoo's checksums and the extracted
- * binary must answer `cnspec version` before it is cached.
+ * Installs cnspec into the tool cache, or reuses it from there. Nothing runs, and nothing
+ * enters the cache, unless it is proven against the SHA256SUMS published now: a cached
+ * entry by its kept archive (see verify.ts), a download by its hash before it is published.
  */
 export async function installCnspec(options: InstallOptions): Promise<Installed> {
   const platform = currentPlatform()
   if ('error' in platform) throw new ActionError(platform.error)
-  requireEnv('RUNNER_TOOL_CACHE')
-  const { version, sha256 } = await resolveVersion(options, platform)
+  const toolCache = requireEnv('RUNNER_TOOL_CACHE')
+  const { version, sha256, size } = await resolveVersion(options, platform)
+  const entry = cacheEntry(toolCache, version, process.arch)
+  const layout: EntryLayout = { archive: archiveName(version, platform), binary: platform.binary }
+  const expectedHash = publishedHash(options, platform, version, sha256)
+  expectedHash.catch(() => undefined) // awaited below; a rejection is reported there
+  const prove = async (dir: string): Promise<string | null> =>
+    proveEntry(dir, layout, await expectedHash)
 
-  const reuse = async (): Promise<Installed | undefined> => {
-    const dir = tc.find(TOOL, version)
-    if (!dir) return undefined
-    const binary = join(dir, platform.binary)
-    const probe = await probeBinary(binary)
-    if ('version' in probe) return { version, binary, source: 'cache' }
-    options.warn(`The cached cnspec ${version} is damaged (${probe.error}); installing it again.`)
-    await rm(dir, { recursive: true, force: true })
-    await rm(`${dir}.complete`, { force: true })
-    return undefined
-  }
-
-  const cached = await reuse()
-  if (cached) {
-    options.log(`cnspec ${version} found in the tool cache`)
-    return cached
-  }
-  const archive = await fetchVerified(options, platform, version, sha256)
-  const extracted =
-    platform.extension === 'zip'
-      ? await tc.extractZip(archive)
-      : await tc.extractTar(archive, undefined, 'xz')
-  const probe = await probeBinary(join(extracted, platform.binary))
-  if ('error' in probe) {
-    throw new ActionError(
-      `The verified cnspec ${version} archive does not hold a working binary: ${probe.error}. Nothing was installed.`
-    )
-  }
-  if (probe.version !== version) {
-    throw new ActionError(
-      `The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`
-    )
+  if (await exists(entry.dir)) {
+    const problem = await prove(entry.dir)
+    if (problem === null) {
+      if (!(await exists(entry.marker))) await markComplete(entry)
+      options.log(`cnspec ${version} found in the tool cache, verified against SHA256SUMS`)
+      return { version, binary: join(entry.dir, platform.binary), source: 'cache' }
+    }
+    if (await exists(entry.marker))
+      options.warn(
+        `The cached cnspec ${version} at ${entry.dir} failed verification (${problem}); it was not run, and is being replaced.`
+      )
+    else options.log(`an unfinished cnspec ${version} entry in the tool cache is being replaced`)
   }
 
-  const lockDir = join(requireEnv('RUNNER_TOOL_CACHE'), TOOL)
-  await mkdir(lockDir, { recursive: true })
-  const release = await acquireLock(
-    join(lockDir, `.${version}-${process.arch}.lock`),
-    LOCK_WAIT_MS,
-    () => options.log('another job on this runner is caching cnspec; waiting for it')
+  await sweep(entry)
+  const idleMs = requestTimeoutMs()
+  const deadlineMs = idleMs * DEADLINE_PER_IDLE
+  const deadlineAt = Date.now() + deadlineMs
+  const url = archiveUrl(options.releasesUrl, version, platform)
+  const names = { archive: layout.archive, binary: platform.binary }
+  const download = withRetry(
+    'cnspec download',
+    async () => {
+      const dir = await privateDir(entry).catch(error => {
+        throw asDiskError(error, entry.parent)
+      })
+      try {
+        return {
+          dir,
+          ...(await downloadInto(url, dir, names, {
+            idleMs,
+            deadlineAt,
+            deadlineMs,
+            expectedSize: size
+          }))
+        }
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+        if (error instanceof HttpStatusError)
+          throw notFound(options, version, platform)('archive', error.status)
+        throw error
+      }
+    },
+    options.retry
   )
+  const [expected, fetched] = await Promise.allSettled([expectedHash, download])
+  const ready = fetched.status === 'fulfilled' ? fetched.value.dir : undefined
+  // Whatever goes wrong, the private folder does not stay behind.
   try {
-    // Another job may have cached the same version while this one downloaded.
-    const theirs = await reuse()
-    if (theirs) return { ...theirs, source: 'download' }
-    const dir = await tc.cacheDir(extracted, TOOL, version)
-    return { version, binary: join(dir, platform.binary), source: 'download' }
+    if (expected.status === 'rejected') throw expected.reason
+    if (fetched.status === 'rejected') throw fetched.reason
+    const got = fetched.value
+    if (got.sha256 !== expected.value) {
+      throw new ActionError(
+        `Checksum mismatch for ${layout.archive}: downloaded ${got.sha256}, expected ${expected.value}. ` +
+          `The file was discarded and nothing was installed. ` +
+          `Retry; if it persists, your network or mirror ("releases-url") serves a different file.`
+      )
+    }
+    if (got.extractError) throw got.extractError
+    options.log(`downloaded ${layout.archive} (${got.bytes} bytes), SHA-256 verified`)
+    if (platform.extension === 'zip') await unzipVerified(got.dir, names)
+    const probe = await probeBinary(join(got.dir, platform.binary))
+    if ('error' in probe) {
+      throw new ActionError(
+        `The verified cnspec ${version} archive does not hold a working binary: ${probe.error}. Nothing was installed.`
+      )
+    }
+    if (probe.version !== version) {
+      throw new ActionError(
+        `The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`
+      )
+    }
+    const winner = await publish(entry, got.dir, prove).catch(error => {
+      throw asDiskError(error, entry.dir)
+    })
+    if (winner === 'theirs')
+      options.log('another job cached the same cnspec first; using its verified entry')
+    return { version, binary: join(entry.dir, platform.binary), source: 'download' }
   } finally {
-    await release()
-    await rm(dirname(archive), { recursive: true, force: true }).catch(() => undefined)
-    await rm(extracted, { recursive: true, force: true }).catch(() => undefined)
+    if (ready) await rm(ready, { recursive: true, force: true }).catch(() => undefined)
   }
 }

@@ -28,6 +28,8 @@ export interface LatestRelease {
   version: string
   /** The archive's SHA-256 for this platform, when latest.json lists it. */
   sha256: string | undefined
+  /** The archive's size in bytes, when latest.json lists it: the download's size cap. */
+  size: number | undefined
 }
 
 /**
@@ -57,7 +59,11 @@ export function parseLatest(
   const hash = typeof entry?.hash === 'string' ? entry.hash.toLowerCase() : undefined
   if (hash !== undefined && !SHA256.test(hash))
     return { error: `latest.json's hash for ${platform.key} is not a SHA-256` }
-  return { version, sha256: hash }
+  const size =
+    typeof entry?.size === 'number' && Number.isSafeInteger(entry.size) && entry.size > 0
+      ? entry.size
+      : undefined
+  return { version, sha256: hash, size }
 }
 
 /** Parses `<sha256>  <file>` lines (a "*" before the name marks binary mode). */

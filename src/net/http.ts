@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
 import { ActionError } from '../errors.js'
+import { isLoopbackHost } from './urls.js'
 import { TransientError, parseRetryAfter } from './retry.js'
 
 const USER_AGENT = 'cnspec-keyless-action'
@@ -52,7 +49,7 @@ const CERTIFICATE_ERROR =
  * Network failures (refused, reset, DNS, timeouts) are worth another attempt; a certificate
  * the runner does not trust is not, and the user is told what to check.
  */
-function networkError(error: unknown, url: string): TransientError | ActionError {
+export function networkError(error: unknown, url: string): TransientError | ActionError {
   const code = (error as NodeJS.ErrnoException)?.code
   if (typeof code === 'string' && CERTIFICATE_ERROR.test(code)) {
     const host = new URL(url).host
@@ -153,11 +150,6 @@ export function transientFromStatus(
   )
 }
 
-export interface Download {
-  sha256: string
-  bytes: number
-}
-
 export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
@@ -168,57 +160,82 @@ export class HttpStatusError extends Error {
   }
 }
 
+const MAX_REDIRECTS = 5
+
 /**
- * Streams a GET into `dest`, hashing as it goes. A cut-off body (fewer bytes than
- * Content-Length), a stall or a reset throws TransientError; a non-200 status throws
- * HttpStatusError (transient statuses as TransientError).
+ * The scheme rule of `releases-url`, applied to one redirect hop: https, or http only to a
+ * loopback address, and never from https down to http. Release servers may redirect to a CDN
+ * with a signed query string, so unlike the input rule a query is allowed here.
  */
-export async function download(url: string, dest: string, timeoutMs: number): Promise<Download> {
-  const http = client({ timeoutMs, followRedirects: true })
-  try {
+export function redirectProblem(from: URL, to: URL): string | null {
+  if (to.protocol !== 'https:' && to.protocol !== 'http:')
+    return `uses "${to.protocol}"; only https:// is followed`
+  if (to.username || to.password) return 'carries a user name or password'
+  if (from.protocol === 'https:' && to.protocol === 'http:') return 'downgrades https:// to http://'
+  if (to.protocol === 'http:' && !isLoopbackHost(to.hostname))
+    return 'uses http:// to a host that is not a loopback address'
+  return null
+}
+
+/** A response whose status is 200, and the URL that finally answered. */
+export interface OpenedGet {
+  message: IncomingMessage
+  url: string
+  dispose(): void
+}
+
+/**
+ * A GET that follows redirects itself, checking every hop before connecting to it, so a
+ * redirect can never lead a download to cleartext elsewhere. A non-200 status throws
+ * HttpStatusError (TransientError for statuses that may heal); a refused hop throws
+ * ActionError, which is not retried.
+ */
+export async function openGet(url: string, timeoutMs: number): Promise<OpenedGet> {
+  let current = new URL(url)
+  for (let hop = 0; ; hop++) {
+    const http = client({ timeoutMs, followRedirects: false })
     let response
     try {
-      response = await http.get(url)
+      response = await http.get(current.href)
     } catch (error) {
-      throw networkError(error, url)
+      http.dispose()
+      throw networkError(error, current.href)
     }
     const message = response.message
     const status = message.statusCode ?? 0
-    if (status !== 200) {
-      message.resume()
-      if (isTransientStatus(status)) {
-        throw transientFromStatus({ status, headers: message.headers }, new URL(url).host)
-      }
-      throw new HttpStatusError(status, url)
-    }
-    const expected = Number(message.headers['content-length'] ?? NaN)
-    const hash = createHash('sha256')
-    let bytes = 0
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk)
-        bytes += chunk.length
-        done(null, chunk)
-      }
-    })
-    message.setTimeout(timeoutMs, () =>
-      message.destroy(
-        new TransientError(`${new URL(url).host}: download stalled for ${timeoutMs / 1000} s`)
-      )
-    )
-    try {
-      await pipeline(message, meter, createWriteStream(dest))
-    } catch (error) {
-      if (error instanceof TransientError) throw error
-      throw networkError(error, url)
-    }
-    if (!message.complete || (Number.isFinite(expected) && bytes !== expected)) {
-      throw new TransientError(
-        `${new URL(url).host}: download cut off after ${bytes} of ${Number.isFinite(expected) ? expected : '?'} bytes`
-      )
-    }
-    return { sha256: hash.digest('hex'), bytes }
-  } finally {
+    if (status === 200) return { message, url: current.href, dispose: () => http.dispose() }
+    message.resume()
     http.dispose()
+    const location = message.headers.location
+    if (status >= 300 && status < 400 && location) {
+      const next = new URL(location, current)
+      const problem = redirectProblem(current, next)
+      if (problem)
+        throw new ActionError(
+          `${current.host} redirected to ${next.origin}${next.pathname}, which ${problem}. The redirect was not followed ` +
+            `(release downloads keep the rule of "releases-url": https, or http only to loopback).`
+        )
+      if (hop >= MAX_REDIRECTS)
+        throw new ActionError(`${url} redirected more than ${MAX_REDIRECTS} times.`)
+      current = next
+      continue
+    }
+    if (isTransientStatus(status))
+      throw transientFromStatus({ status, headers: message.headers }, current.host)
+    throw new HttpStatusError(status, current.href)
+  }
+}
+
+/** Reads a small text answer (SHA256SUMS, latest.json) through `openGet`, within `timeoutMs`. */
+export async function getText(url: string, timeoutMs: number): Promise<string> {
+  const opened = await openGet(url, timeoutMs)
+  try {
+    return await deadline(
+      readAll(opened.message, timeoutMs, opened.url),
+      timeoutMs * 2,
+      new URL(url).host
+    )
+  } finally {
+    opened.dispose()
   }
 }

@@ -10,24 +10,41 @@ export interface CnspecResult {
   ok: boolean
 }
 
-// What lets a process ask GitHub for an id-token: cnspec needs it only in wif mode.
+/** Runner variables that grant access to GitHub: cnspec gets them only when a mode needs them. */
 const ID_TOKEN_REQUEST = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
-// The runner's own tokens, which cnspec never needs. JWT_TOKEN would take precedence over
-// the job's id-token in cnspec's wif exchange, so a value left by an earlier step is dropped.
-const NEVER = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'JWT_TOKEN']
+const RUNNER_SERVICES = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_RUNTIME_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  // cnspec's wif exchange prefers JWT_TOKEN to the job's own id-token: a value left by an
+  // earlier step must not choose the identity.
+  'JWT_TOKEN'
+]
+
+export interface CnspecEnvOptions {
+  /** Keep ACTIONS_ID_TOKEN_REQUEST_*: cnspec fetches the id-token itself (secretless mode). */
+  idTokenRequest?: boolean
+  /** Keep GITHUB_TOKEN: the scan target is `github …`, the one cnspec reads it for. */
+  githubToken?: boolean
+}
 
 /**
- * The environment cnspec runs with: the runner's own, less its secrets, plus the credential
- * (or, in wif mode, the configuration and the id-token request variables). It is passed
+ * The environment cnspec runs with: the runner's own minus what lets a process act as this
+ * job towards GitHub (id-token requests, the runtime, cache and results services, the
+ * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
  * straight to the child process and never printed.
  */
 export function cnspecEnv(
   config: string | undefined,
-  options: { idTokenRequest?: boolean } = {}
+  options: CnspecEnvOptions = {}
 ): Record<string, string> {
+  const drop = new Set(RUNNER_SERVICES)
+  if (!options.idTokenRequest) for (const name of ID_TOKEN_REQUEST) drop.add(name)
+  if (!options.githubToken) drop.add('GITHUB_TOKEN')
   const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-  for (const key of [...NEVER, ...(options.idTokenRequest ? [] : ID_TOKEN_REQUEST)]) delete env[key]
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !drop.has(key)) env[key] = value
   if (config) env.MONDOO_CONFIG_BASE64 = config
   else delete env.MONDOO_CONFIG_BASE64
   return env
