@@ -1,3245 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9379:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const ANY = Symbol('SemVer ANY')
-// hoisted class for cyclic dependency
-class Comparator {
-  static get ANY () {
-    return ANY
-  }
-
-  constructor (comp, options) {
-    options = parseOptions(options)
-
-    if (comp instanceof Comparator) {
-      if (comp.loose === !!options.loose) {
-        return comp
-      } else {
-        comp = comp.value
-      }
-    }
-
-    comp = comp.trim().split(/\s+/).join(' ')
-    debug('comparator', comp, options)
-    this.options = options
-    this.loose = !!options.loose
-    this.parse(comp)
-
-    if (this.semver === ANY) {
-      this.value = ''
-    } else {
-      this.value = this.operator + this.semver.version
-    }
-
-    debug('comp', this)
-  }
-
-  parse (comp) {
-    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
-    const m = comp.match(r)
-
-    if (!m) {
-      throw new TypeError(`Invalid comparator: ${comp}`)
-    }
-
-    this.operator = m[1] !== undefined ? m[1] : ''
-    if (this.operator === '=') {
-      this.operator = ''
-    }
-
-    // if it literally is just '>' or '' then allow anything.
-    if (!m[2]) {
-      this.semver = ANY
-    } else {
-      this.semver = new SemVer(m[2], this.options.loose)
-    }
-  }
-
-  toString () {
-    return this.value
-  }
-
-  test (version) {
-    debug('Comparator.test', version, this.options.loose)
-
-    if (this.semver === ANY || version === ANY) {
-      return true
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    return cmp(version, this.operator, this.semver, this.options)
-  }
-
-  intersects (comp, options) {
-    if (!(comp instanceof Comparator)) {
-      throw new TypeError('a Comparator is required')
-    }
-
-    if (this.operator === '') {
-      if (this.value === '') {
-        return true
-      }
-      return new Range(comp.value, options).test(this.value)
-    } else if (comp.operator === '') {
-      if (comp.value === '') {
-        return true
-      }
-      return new Range(this.value, options).test(comp.semver)
-    }
-
-    options = parseOptions(options)
-
-    // Special cases where nothing can possibly be lower
-    if (options.includePrerelease &&
-      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
-      return false
-    }
-    if (!options.includePrerelease &&
-      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
-      return false
-    }
-
-    // Same direction increasing (> or >=)
-    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
-      return true
-    }
-    // Same direction decreasing (< or <=)
-    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // same SemVer and both sides are inclusive (<= or >=)
-    if (
-      (this.semver.version === comp.semver.version) &&
-      this.operator.includes('=') && comp.operator.includes('=')) {
-      return true
-    }
-    // opposite directions less than
-    if (cmp(this.semver, '<', comp.semver, options) &&
-      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // opposite directions greater than
-    if (cmp(this.semver, '>', comp.semver, options) &&
-      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
-      return true
-    }
-    return false
-  }
-}
-
-module.exports = Comparator
-
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-
-/***/ }),
-
-/***/ 6782:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SPACE_CHARACTERS = /\s+/g
-
-// hoisted class for cyclic dependency
-class Range {
-  constructor (range, options) {
-    options = parseOptions(options)
-
-    if (range instanceof Range) {
-      if (
-        range.loose === !!options.loose &&
-        range.includePrerelease === !!options.includePrerelease
-      ) {
-        return range
-      } else {
-        return new Range(range.raw, options)
-      }
-    }
-
-    if (range instanceof Comparator) {
-      // just put it in the set and return
-      this.raw = range.value
-      this.set = [[range]]
-      this.formatted = undefined
-      return this
-    }
-
-    this.options = options
-    this.loose = !!options.loose
-    this.includePrerelease = !!options.includePrerelease
-
-    // First reduce all whitespace as much as possible so we do not have to rely
-    // on potentially slow regexes like \s*. This is then stored and used for
-    // future error messages as well.
-    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
-
-    // First, split on ||
-    this.set = this.raw
-      .split('||')
-      // map the range to a 2d array of comparators
-      .map(r => this.parseRange(r.trim()))
-      // throw out any comparator lists that are empty
-      // this generally means that it was not a valid range, which is allowed
-      // in loose mode, but will still throw if the WHOLE range is invalid.
-      .filter(c => c.length)
-
-    if (!this.set.length) {
-      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
-    }
-
-    // if we have any that are not the null set, throw out null sets.
-    if (this.set.length > 1) {
-      // keep the first one, in case they're all null sets
-      const first = this.set[0]
-      this.set = this.set.filter(c => !isNullSet(c[0]))
-      if (this.set.length === 0) {
-        this.set = [first]
-      } else if (this.set.length > 1) {
-        // if we have any that are *, then the range is just *
-        for (const c of this.set) {
-          if (c.length === 1 && isAny(c[0])) {
-            this.set = [c]
-            break
-          }
-        }
-      }
-    }
-
-    this.formatted = undefined
-  }
-
-  get range () {
-    if (this.formatted === undefined) {
-      this.formatted = ''
-      for (let i = 0; i < this.set.length; i++) {
-        if (i > 0) {
-          this.formatted += '||'
-        }
-        const comps = this.set[i]
-        for (let k = 0; k < comps.length; k++) {
-          if (k > 0) {
-            this.formatted += ' '
-          }
-          this.formatted += comps[k].toString().trim()
-        }
-      }
-    }
-    return this.formatted
-  }
-
-  format () {
-    return this.range
-  }
-
-  toString () {
-    return this.range
-  }
-
-  parseRange (range) {
-    // strip build metadata so it can't bleed into the version
-    range = range.replace(BUILDSTRIPRE, '')
-
-    // memoize range parsing for performance.
-    // this is a very hot path, and fully deterministic.
-    const memoOpts =
-      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
-      (this.options.loose && FLAG_LOOSE)
-    const memoKey = memoOpts + ':' + range
-    const cached = cache.get(memoKey)
-    if (cached) {
-      return cached
-    }
-
-    const loose = this.options.loose
-    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
-    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
-    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
-    debug('hyphen replace', range)
-
-    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
-    range = trimComparatorWhitespace(range)
-    debug('comparator trim', range)
-
-    // `~ 1.2.3` => `~1.2.3`
-    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
-    debug('tilde trim', range)
-
-    // `^ 1.2.3` => `^1.2.3`
-    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
-    debug('caret trim', range)
-
-    // At this point, the range is completely trimmed and
-    // ready to be split into comparators.
-
-    let rangeList = range
-      .split(' ')
-      .map(comp => parseComparator(comp, this.options))
-      .join(' ')
-      .split(/\s+/)
-      // >=0.0.0 is equivalent to *
-      .map(comp => replaceGTE0(comp, this.options))
-
-    if (loose) {
-      // in loose mode, throw out any that are not valid comparators
-      rangeList = rangeList.filter(comp => {
-        debug('loose invalid filter', comp, this.options)
-        return !!comp.match(re[t.COMPARATORLOOSE])
-      })
-    }
-    debug('range list', rangeList)
-
-    // if any comparators are the null set, then replace with JUST null set
-    // if more than one comparator, remove any * comparators
-    // also, don't include the same comparator more than once
-    const rangeMap = new Map()
-    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
-    for (const comp of comparators) {
-      if (isNullSet(comp)) {
-        return [comp]
-      }
-      rangeMap.set(comp.value, comp)
-    }
-    if (rangeMap.size > 1 && rangeMap.has('')) {
-      rangeMap.delete('')
-    }
-
-    const result = [...rangeMap.values()]
-    cache.set(memoKey, result)
-    return result
-  }
-
-  intersects (range, options) {
-    if (!(range instanceof Range)) {
-      throw new TypeError('a Range is required')
-    }
-
-    return this.set.some((thisComparators) => {
-      return (
-        isSatisfiable(thisComparators, options) &&
-        range.set.some((rangeComparators) => {
-          return (
-            isSatisfiable(rangeComparators, options) &&
-            thisComparators.every((thisComparator) => {
-              return rangeComparators.every((rangeComparator) => {
-                return thisComparator.intersects(rangeComparator, options)
-              })
-            })
-          )
-        })
-      )
-    })
-  }
-
-  // if ANY of the sets match ALL of its comparators, then pass
-  test (version) {
-    if (!version) {
-      return false
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    for (let i = 0; i < this.set.length; i++) {
-      if (testSet(this.set[i], version, this.options)) {
-        return true
-      }
-    }
-    return false
-  }
-}
-
-module.exports = Range
-
-const LRU = __nccwpck_require__(1383)
-const cache = new LRU()
-
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
-const {
-  safeRe: re,
-  src,
-  t,
-  tildeTrimReplace,
-  caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
-
-// unbounded global build-metadata stripper used by parseRange
-const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
-
-const isNullSet = c => c.value === '<0.0.0-0'
-const isAny = c => c.value === ''
-
-// take a set of comparators and determine whether there
-// exists a version which can satisfy it
-const isSatisfiable = (comparators, options) => {
-  let result = true
-  const remainingComparators = comparators.slice()
-  let testComparator = remainingComparators.pop()
-
-  while (result && remainingComparators.length) {
-    result = remainingComparators.every((otherComparator) => {
-      return testComparator.intersects(otherComparator, options)
-    })
-
-    testComparator = remainingComparators.pop()
-  }
-
-  return result
-}
-
-// comprised of xranges, tildes, stars, and gtlt's at this point.
-// already replaced the hyphen ranges
-// turn into a set of JUST comparators.
-const parseComparator = (comp, options) => {
-  comp = comp.replace(re[t.BUILD], '')
-  debug('comp', comp, options)
-  comp = replaceCarets(comp, options)
-  debug('caret', comp)
-  comp = replaceTildes(comp, options)
-  debug('tildes', comp)
-  comp = replaceXRanges(comp, options)
-  debug('xrange', comp)
-  comp = replaceStars(comp, options)
-  debug('stars', comp)
-  return comp
-}
-
-const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
-
-const invalidXRangeOrder = (M, m, p) => (
-  (isX(M) && !isX(m)) ||
-  (isX(m) && p && !isX(p))
-)
-
-// ~, ~> --> * (any, kinda silly)
-// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
-// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
-// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
-// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
-// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
-// ~0.0.1 --> >=0.0.1 <0.1.0-0
-const replaceTildes = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceTilde(c, options))
-    .join(' ')
-}
-
-const replaceTilde = (comp, options) => {
-  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
-  // if we're including prereleases in the match, then the lower bound is
-  // -0, the lowest possible prerelease value, just like x-ranges and carets.
-  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('tilde', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      // ~1.2 == >=1.2.0 <1.3.0-0
-      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-    } else if (pr) {
-      debug('replaceTilde pr', pr)
-      ret = `>=${M}.${m}.${p}-${pr
-      } <${M}.${+m + 1}.0-0`
-    } else {
-      // ~1.2.3 == >=1.2.3 <1.3.0-0
-      ret = `>=${M}.${m}.${p
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('tilde return', ret)
-    return ret
-  })
-}
-
-// ^ --> * (any, kinda silly)
-// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
-// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
-// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
-// ^1.2.3 --> >=1.2.3 <2.0.0-0
-// ^1.2.0 --> >=1.2.0 <2.0.0-0
-// ^0.0.1 --> >=0.0.1 <0.0.2-0
-// ^0.1.0 --> >=0.1.0 <0.2.0-0
-const replaceCarets = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceCaret(c, options))
-    .join(' ')
-}
-
-const replaceCaret = (comp, options) => {
-  debug('caret', comp, options)
-  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('caret', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      if (M === '0') {
-        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-      } else {
-        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
-      }
-    } else if (pr) {
-      debug('replaceCaret pr', pr)
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p}-${pr
-        } <${+M + 1}.0.0-0`
-      }
-    } else {
-      debug('no pr')
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p
-        } <${+M + 1}.0.0-0`
-      }
-    }
-
-    debug('caret return', ret)
-    return ret
-  })
-}
-
-const replaceXRanges = (comp, options) => {
-  debug('replaceXRanges', comp, options)
-  return comp
-    .split(/\s+/)
-    .map((c) => replaceXRange(c, options))
-    .join(' ')
-}
-
-const replaceXRange = (comp, options) => {
-  comp = comp.trim()
-  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
-  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-    debug('xRange', comp, ret, gtlt, M, m, p, pr)
-    if (invalidXRangeOrder(M, m, p)) {
-      return comp
-    }
-
-    const xM = isX(M)
-    const xm = xM || isX(m)
-    const xp = xm || isX(p)
-    const anyX = xp
-
-    if (gtlt === '=' && anyX) {
-      gtlt = ''
-    }
-
-    // if we're including prereleases in the match, then we need
-    // to fix this to -0, the lowest possible prerelease value
-    pr = options.includePrerelease ? '-0' : ''
-
-    if (xM) {
-      if (gtlt === '>' || gtlt === '<') {
-        // nothing is allowed
-        ret = '<0.0.0-0'
-      } else {
-        // nothing is forbidden
-        ret = '*'
-      }
-    } else if (gtlt && anyX) {
-      // we know patch is an x, because we have any x at all.
-      // replace X with 0
-      if (xm) {
-        m = 0
-      }
-      p = 0
-
-      if (gtlt === '>') {
-        // >1 => >=2.0.0
-        // >1.2 => >=1.3.0
-        gtlt = '>='
-        if (xm) {
-          M = +M + 1
-          m = 0
-          p = 0
-        } else {
-          m = +m + 1
-          p = 0
-        }
-      } else if (gtlt === '<=') {
-        // <=0.7.x is actually <0.8.0, since any 0.7.x should
-        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
-        gtlt = '<'
-        if (xm) {
-          M = +M + 1
-        } else {
-          m = +m + 1
-        }
-      }
-
-      if (gtlt === '<') {
-        pr = '-0'
-      }
-
-      ret = `${gtlt + M}.${m}.${p}${pr}`
-    } else if (xm) {
-      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
-    } else if (xp) {
-      ret = `>=${M}.${m}.0${pr
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('xRange return', ret)
-
-    return ret
-  })
-}
-
-// Because * is AND-ed with everything else in the comparator,
-// and '' means "any version", just remove the *s entirely.
-const replaceStars = (comp, options) => {
-  debug('replaceStars', comp, options)
-  // Looseness is ignored here.  star is always as loose as it gets!
-  return comp
-    .trim()
-    .replace(re[t.STAR], '')
-}
-
-const replaceGTE0 = (comp, options) => {
-  debug('replaceGTE0', comp, options)
-  return comp
-    .trim()
-    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
-}
-
-// This function is passed to string.replace(re[t.HYPHENRANGE])
-// M, m, patch, prerelease, build
-// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
-// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
-// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
-// TODO build?
-const hyphenReplace = incPr => ($0,
-  from, fM, fm, fp, fpr, fb,
-  to, tM, tm, tp, tpr) => {
-  if (isX(fM)) {
-    from = ''
-  } else if (isX(fm)) {
-    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
-  } else if (isX(fp)) {
-    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
-  } else if (fpr) {
-    from = `>=${from}`
-  } else {
-    from = `>=${from}${incPr ? '-0' : ''}`
-  }
-
-  if (isX(tM)) {
-    to = ''
-  } else if (isX(tm)) {
-    to = `<${+tM + 1}.0.0-0`
-  } else if (isX(tp)) {
-    to = `<${tM}.${+tm + 1}.0-0`
-  } else if (tpr) {
-    to = `<=${tM}.${tm}.${tp}-${tpr}`
-  } else if (incPr) {
-    to = `<${tM}.${tm}.${+tp + 1}-0`
-  } else {
-    to = `<=${to}`
-  }
-
-  return `${from} ${to}`.trim()
-}
-
-const testSet = (set, version, options) => {
-  for (let i = 0; i < set.length; i++) {
-    if (!set[i].test(version)) {
-      return false
-    }
-  }
-
-  if (version.prerelease.length && !options.includePrerelease) {
-    // Find the set of versions that are allowed to have prereleases
-    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
-    // That should allow `1.2.3-pr.2` to pass.
-    // However, `1.2.4-alpha.notready` should NOT be allowed,
-    // even though it's within the range set by the comparators.
-    for (let i = 0; i < set.length; i++) {
-      debug(set[i].semver)
-      if (set[i].semver === Comparator.ANY) {
-        continue
-      }
-
-      if (set[i].semver.prerelease.length > 0) {
-        const allowed = set[i].semver
-        if (allowed.major === version.major &&
-            allowed.minor === version.minor &&
-            allowed.patch === version.patch) {
-          return true
-        }
-      }
-    }
-
-    // Version has a -pre, but it's not one of the ones we like.
-    return false
-  }
-
-  return true
-}
-
-
-/***/ }),
-
-/***/ 7163:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
-
-const isPrereleaseIdentifier = (prerelease, identifier) => {
-  const identifiers = identifier.split('.')
-  if (identifiers.length > prerelease.length) {
-    return false
-  }
-
-  for (let i = 0; i < identifiers.length; i++) {
-    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-      return false
-    }
-  }
-
-  return true
-}
-
-class SemVer {
-  constructor (version, options) {
-    options = parseOptions(options)
-
-    if (version instanceof SemVer) {
-      if (version.loose === !!options.loose &&
-        version.includePrerelease === !!options.includePrerelease) {
-        return version
-      } else {
-        version = version.version
-      }
-    } else if (typeof version !== 'string') {
-      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
-    }
-
-    if (version.length > MAX_LENGTH) {
-      throw new TypeError(
-        `version is longer than ${MAX_LENGTH} characters`
-      )
-    }
-
-    debug('SemVer', version, options)
-    this.options = options
-    this.loose = !!options.loose
-    // this isn't actually relevant for versions, but keep it so that we
-    // don't run into trouble passing this.options around.
-    this.includePrerelease = !!options.includePrerelease
-
-    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
-
-    if (!m) {
-      throw new TypeError(`Invalid Version: ${version}`)
-    }
-
-    this.raw = version
-
-    // these are actually numbers
-    this.major = +m[1]
-    this.minor = +m[2]
-    this.patch = +m[3]
-
-    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-      throw new TypeError('Invalid major version')
-    }
-
-    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-      throw new TypeError('Invalid minor version')
-    }
-
-    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-      throw new TypeError('Invalid patch version')
-    }
-
-    // numberify any prerelease numeric ids
-    if (!m[4]) {
-      this.prerelease = []
-    } else {
-      this.prerelease = m[4].split('.').map((id) => {
-        if (/^[0-9]+$/.test(id)) {
-          const num = +id
-          if (num >= 0 && num < MAX_SAFE_INTEGER) {
-            return num
-          }
-        }
-        return id
-      })
-    }
-
-    this.build = m[5] ? m[5].split('.') : []
-    this.format()
-  }
-
-  format () {
-    this.version = `${this.major}.${this.minor}.${this.patch}`
-    if (this.prerelease.length) {
-      this.version += `-${this.prerelease.join('.')}`
-    }
-    return this.version
-  }
-
-  toString () {
-    return this.version
-  }
-
-  compare (other) {
-    debug('SemVer.compare', this.version, this.options, other)
-    if (!(other instanceof SemVer)) {
-      if (typeof other === 'string' && other === this.version) {
-        return 0
-      }
-      other = new SemVer(other, this.options)
-    }
-
-    if (other.version === this.version) {
-      return 0
-    }
-
-    return this.compareMain(other) || this.comparePre(other)
-  }
-
-  compareMain (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    if (this.major < other.major) {
-      return -1
-    }
-    if (this.major > other.major) {
-      return 1
-    }
-    if (this.minor < other.minor) {
-      return -1
-    }
-    if (this.minor > other.minor) {
-      return 1
-    }
-    if (this.patch < other.patch) {
-      return -1
-    }
-    if (this.patch > other.patch) {
-      return 1
-    }
-    return 0
-  }
-
-  comparePre (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    // NOT having a prerelease is > having one
-    if (this.prerelease.length && !other.prerelease.length) {
-      return -1
-    } else if (!this.prerelease.length && other.prerelease.length) {
-      return 1
-    } else if (!this.prerelease.length && !other.prerelease.length) {
-      return 0
-    }
-
-    let i = 0
-    do {
-      const a = this.prerelease[i]
-      const b = other.prerelease[i]
-      debug('prerelease compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  compareBuild (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    let i = 0
-    do {
-      const a = this.build[i]
-      const b = other.build[i]
-      debug('build compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  // preminor will bump the version up to the next minor release, and immediately
-  // down to pre-release. premajor and prepatch work the same way.
-  inc (release, identifier, identifierBase) {
-    if (release.startsWith('pre')) {
-      if (!identifier && identifierBase === false) {
-        throw new Error('invalid increment argument: identifier is empty')
-      }
-      // Avoid an invalid semver results
-      if (identifier) {
-        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
-        if (!match || match[1] !== identifier) {
-          throw new Error(`invalid identifier: ${identifier}`)
-        }
-      }
-    }
-
-    switch (release) {
-      case 'premajor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor = 0
-        this.major++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'preminor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'prepatch':
-        // If this is already a prerelease, it will bump to the next version
-        // drop any prereleases that might already exist, since they are not
-        // relevant at this point.
-        this.prerelease.length = 0
-        this.inc('patch', identifier, identifierBase)
-        this.inc('pre', identifier, identifierBase)
-        break
-      // If the input is a non-prerelease version, this acts the same as
-      // prepatch.
-      case 'prerelease':
-        if (this.prerelease.length === 0) {
-          this.inc('patch', identifier, identifierBase)
-        }
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'release':
-        if (this.prerelease.length === 0) {
-          throw new Error(`version ${this.raw} is not a prerelease`)
-        }
-        this.prerelease.length = 0
-        break
-
-      case 'major':
-        // If this is a pre-major version, bump up to the same major version.
-        // Otherwise increment major.
-        // 1.0.0-5 bumps to 1.0.0
-        // 1.1.0 bumps to 2.0.0
-        if (
-          this.minor !== 0 ||
-          this.patch !== 0 ||
-          this.prerelease.length === 0
-        ) {
-          this.major++
-        }
-        this.minor = 0
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'minor':
-        // If this is a pre-minor version, bump up to the same minor version.
-        // Otherwise increment minor.
-        // 1.2.0-5 bumps to 1.2.0
-        // 1.2.1 bumps to 1.3.0
-        if (this.patch !== 0 || this.prerelease.length === 0) {
-          this.minor++
-        }
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'patch':
-        // If this is not a pre-release version, it will increment the patch.
-        // If it is a pre-release it will bump up to the same patch version.
-        // 1.2.0-5 patches to 1.2.0
-        // 1.2.0 patches to 1.2.1
-        if (this.prerelease.length === 0) {
-          this.patch++
-        }
-        this.prerelease = []
-        break
-      // This probably shouldn't be used publicly.
-      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-      case 'pre': {
-        const base = Number(identifierBase) ? 1 : 0
-
-        if (this.prerelease.length === 0) {
-          this.prerelease = [base]
-        } else {
-          let i = this.prerelease.length
-          while (--i >= 0) {
-            if (typeof this.prerelease[i] === 'number') {
-              this.prerelease[i]++
-              i = -2
-            }
-          }
-          if (i === -1) {
-            // didn't increment anything
-            if (identifier === this.prerelease.join('.') && identifierBase === false) {
-              throw new Error('invalid increment argument: identifier already exists')
-            }
-            this.prerelease.push(base)
-          }
-        }
-        if (identifier) {
-          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
-          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
-          let prerelease = [identifier, base]
-          if (identifierBase === false) {
-            prerelease = [identifier]
-          }
-          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-            const prereleaseBase = this.prerelease[identifier.split('.').length]
-            if (isNaN(prereleaseBase)) {
-              this.prerelease = prerelease
-            }
-          } else {
-            this.prerelease = prerelease
-          }
-        }
-        break
-      }
-      default:
-        throw new Error(`invalid increment argument: ${release}`)
-    }
-    this.raw = this.format()
-    if (this.build.length) {
-      this.raw += `+${this.build.join('.')}`
-    }
-    return this
-  }
-}
-
-module.exports = SemVer
-
-
-/***/ }),
-
-/***/ 1799:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const clean = (version, options) => {
-  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
-  return s ? s.version : null
-}
-module.exports = clean
-
-
-/***/ }),
-
-/***/ 8646:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-
-const cmp = (a, op, b, loose) => {
-  switch (op) {
-    case '===':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a === b
-
-    case '!==':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a !== b
-
-    case '':
-    case '=':
-    case '==':
-      return eq(a, b, loose)
-
-    case '!=':
-      return neq(a, b, loose)
-
-    case '>':
-      return gt(a, b, loose)
-
-    case '>=':
-      return gte(a, b, loose)
-
-    case '<':
-      return lt(a, b, loose)
-
-    case '<=':
-      return lte(a, b, loose)
-
-    default:
-      throw new TypeError(`Invalid operator: ${op}`)
-  }
-}
-module.exports = cmp
-
-
-/***/ }),
-
-/***/ 5385:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const coerce = (version, options) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-
-  if (typeof version === 'number') {
-    version = String(version)
-  }
-
-  if (typeof version !== 'string') {
-    return null
-  }
-
-  options = options || {}
-
-  let match = null
-  if (!options.rtl) {
-    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
-  } else {
-    // Find the right-most coercible string that does not share
-    // a terminus with a more left-ward coercible string.
-    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
-    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
-    //
-    // Walk through the string checking with a /g regexp
-    // Manually set the index so as to pick up overlapping matches.
-    // Stop when we get a match that ends at the string end, since no
-    // coercible string can be more right-ward without the same terminus.
-    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
-    let next
-    while ((next = coerceRtlRegex.exec(version)) &&
-        (!match || match.index + match[0].length !== version.length)
-    ) {
-      if (!match ||
-            next.index + next[0].length !== match.index + match[0].length) {
-        match = next
-      }
-      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
-    }
-    // leave it in a clean state
-    coerceRtlRegex.lastIndex = -1
-  }
-
-  if (match === null) {
-    return null
-  }
-
-  const major = match[2]
-  const minor = match[3] || '0'
-  const patch = match[4] || '0'
-  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
-  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
-
-  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
-}
-module.exports = coerce
-
-
-/***/ }),
-
-/***/ 7648:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compareBuild = (a, b, loose) => {
-  const versionA = new SemVer(a, loose)
-  const versionB = new SemVer(b, loose)
-  return versionA.compare(versionB) || versionA.compareBuild(versionB)
-}
-module.exports = compareBuild
-
-
-/***/ }),
-
-/***/ 6874:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const compareLoose = (a, b) => compare(a, b, true)
-module.exports = compareLoose
-
-
-/***/ }),
-
-/***/ 8469:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compare = (a, b, loose) =>
-  new SemVer(a, loose).compare(new SemVer(b, loose))
-
-module.exports = compare
-
-
-/***/ }),
-
-/***/ 711:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-
-const diff = (version1, version2) => {
-  const v1 = parse(version1, null, true)
-  const v2 = parse(version2, null, true)
-  const comparison = v1.compare(v2)
-
-  if (comparison === 0) {
-    return null
-  }
-
-  const v1Higher = comparison > 0
-  const highVersion = v1Higher ? v1 : v2
-  const lowVersion = v1Higher ? v2 : v1
-  const highHasPre = !!highVersion.prerelease.length
-  const lowHasPre = !!lowVersion.prerelease.length
-
-  if (lowHasPre && !highHasPre) {
-    // Going from prerelease -> no prerelease requires some special casing
-
-    // If the low version has only a major, then it will always be a major
-    // Some examples:
-    // 1.0.0-1 -> 1.0.0
-    // 1.0.0-1 -> 1.1.1
-    // 1.0.0-1 -> 2.0.0
-    if (!lowVersion.patch && !lowVersion.minor) {
-      return 'major'
-    }
-
-    // If the main part has no difference
-    if (lowVersion.compareMain(highVersion) === 0) {
-      if (lowVersion.minor && !lowVersion.patch) {
-        return 'minor'
-      }
-      return 'patch'
-    }
-  }
-
-  // add the `pre` prefix if we are going to a prerelease version
-  const prefix = highHasPre ? 'pre' : ''
-
-  if (v1.major !== v2.major) {
-    return prefix + 'major'
-  }
-
-  if (v1.minor !== v2.minor) {
-    return prefix + 'minor'
-  }
-
-  if (v1.patch !== v2.patch) {
-    return prefix + 'patch'
-  }
-
-  // high and low are prereleases
-  return 'prerelease'
-}
-
-module.exports = diff
-
-
-/***/ }),
-
-/***/ 5082:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const eq = (a, b, loose) => compare(a, b, loose) === 0
-module.exports = eq
-
-
-/***/ }),
-
-/***/ 6599:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gt = (a, b, loose) => compare(a, b, loose) > 0
-module.exports = gt
-
-
-/***/ }),
-
-/***/ 1236:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gte = (a, b, loose) => compare(a, b, loose) >= 0
-module.exports = gte
-
-
-/***/ }),
-
-/***/ 2338:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-
-const inc = (version, release, options, identifier, identifierBase) => {
-  if (typeof (options) === 'string') {
-    identifierBase = identifier
-    identifier = options
-    options = undefined
-  }
-
-  try {
-    return new SemVer(
-      version instanceof SemVer ? version.version : version,
-      options
-    ).inc(release, identifier, identifierBase).version
-  } catch (er) {
-    return null
-  }
-}
-module.exports = inc
-
-
-/***/ }),
-
-/***/ 3872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lt = (a, b, loose) => compare(a, b, loose) < 0
-module.exports = lt
-
-
-/***/ }),
-
-/***/ 6717:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lte = (a, b, loose) => compare(a, b, loose) <= 0
-module.exports = lte
-
-
-/***/ }),
-
-/***/ 8511:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const major = (a, loose) => new SemVer(a, loose).major
-module.exports = major
-
-
-/***/ }),
-
-/***/ 2603:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const minor = (a, loose) => new SemVer(a, loose).minor
-module.exports = minor
-
-
-/***/ }),
-
-/***/ 4974:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const neq = (a, b, loose) => compare(a, b, loose) !== 0
-module.exports = neq
-
-
-/***/ }),
-
-/***/ 6353:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = (version, options, throwErrors = false) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-  try {
-    return new SemVer(version, options)
-  } catch (er) {
-    if (!throwErrors) {
-      return null
-    }
-    throw er
-  }
-}
-
-module.exports = parse
-
-
-/***/ }),
-
-/***/ 8756:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const patch = (a, loose) => new SemVer(a, loose).patch
-module.exports = patch
-
-
-/***/ }),
-
-/***/ 5714:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const prerelease = (version, options) => {
-  const parsed = parse(version, options)
-  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
-}
-module.exports = prerelease
-
-
-/***/ }),
-
-/***/ 2173:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const rcompare = (a, b, loose) => compare(b, a, loose)
-module.exports = rcompare
-
-
-/***/ }),
-
-/***/ 7192:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
-module.exports = rsort
-
-
-/***/ }),
-
-/***/ 8011:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const satisfies = (version, range, options) => {
-  try {
-    range = new Range(range, options)
-  } catch (er) {
-    return false
-  }
-  return range.test(version)
-}
-module.exports = satisfies
-
-
-/***/ }),
-
-/***/ 9872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
-module.exports = sort
-
-
-/***/ }),
-
-/***/ 6114:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-
-const truncate = (version, truncation, options) => {
-  if (!constants.RELEASE_TYPES.includes(truncation)) {
-    return null
-  }
-
-  const clonedVersion = cloneInputVersion(version, options)
-  return clonedVersion && doTruncation(clonedVersion, truncation)
-}
-
-const cloneInputVersion = (version, options) => {
-  const versionStringToParse = (
-    version instanceof SemVer ? version.version : version
-  )
-
-  return parse(versionStringToParse, options)
-}
-
-const doTruncation = (version, truncation) => {
-  if (isPrerelease(truncation)) {
-    return version.version
-  }
-
-  version.prerelease = []
-
-  switch (truncation) {
-    case 'major':
-      version.minor = 0
-      version.patch = 0
-      break
-    case 'minor':
-      version.patch = 0
-      break
-  }
-
-  return version.format()
-}
-
-const isPrerelease = (type) => {
-  return type.startsWith('pre')
-}
-
-module.exports = truncate
-
-
-/***/ }),
-
-/***/ 8780:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const valid = (version, options) => {
-  const v = parse(version, options)
-  return v ? v.version : null
-}
-module.exports = valid
-
-
-/***/ }),
-
-/***/ 2088:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(8780)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(5574)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
-module.exports = {
-  parse,
-  valid,
-  clean,
-  inc,
-  diff,
-  major,
-  minor,
-  patch,
-  prerelease,
-  compare,
-  rcompare,
-  compareLoose,
-  compareBuild,
-  sort,
-  rsort,
-  gt,
-  lt,
-  eq,
-  neq,
-  gte,
-  lte,
-  cmp,
-  coerce,
-  truncate,
-  Comparator,
-  Range,
-  satisfies,
-  toComparators,
-  maxSatisfying,
-  minSatisfying,
-  minVersion,
-  validRange,
-  outside,
-  gtr,
-  ltr,
-  intersects,
-  simplifyRange,
-  subset,
-  SemVer,
-  re: internalRe.re,
-  src: internalRe.src,
-  tokens: internalRe.t,
-  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-  RELEASE_TYPES: constants.RELEASE_TYPES,
-  compareIdentifiers: identifiers.compareIdentifiers,
-  rcompareIdentifiers: identifiers.rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 5101:
-/***/ ((module) => {
-
-
-
-// Note: this is the semver.org version of the spec that it implements
-// Not necessarily the package version of this code.
-const SEMVER_SPEC_VERSION = '2.0.0'
-
-const MAX_LENGTH = 256
-const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
-/* istanbul ignore next */ 9007199254740991
-
-// Max safe segment length for coercion.
-const MAX_SAFE_COMPONENT_LENGTH = 16
-
-// Max safe length for a build identifier. The max length minus 6 characters for
-// the shortest version with a build 0.0.0+BUILD.
-const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
-
-// ECMAScript whitespace and line terminators matched by \s.
-const WHITESPACE_CHARACTERS = [
-  '\t',
-  '\n',
-  '\v',
-  '\f',
-  '\r',
-  ' ',
-  '\u00a0',
-  '\u1680',
-  '\u2000',
-  '\u2001',
-  '\u2002',
-  '\u2003',
-  '\u2004',
-  '\u2005',
-  '\u2006',
-  '\u2007',
-  '\u2008',
-  '\u2009',
-  '\u200a',
-  '\u2028',
-  '\u2029',
-  '\u202f',
-  '\u205f',
-  '\u3000',
-  '\ufeff',
-]
-
-const RELEASE_TYPES = [
-  'major',
-  'premajor',
-  'minor',
-  'preminor',
-  'patch',
-  'prepatch',
-  'prerelease',
-]
-
-module.exports = {
-  MAX_LENGTH,
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_SAFE_INTEGER,
-  WHITESPACE_CHARACTERS,
-  RELEASE_TYPES,
-  SEMVER_SPEC_VERSION,
-  FLAG_INCLUDE_PRERELEASE: 0b001,
-  FLAG_LOOSE: 0b010,
-}
-
-
-/***/ }),
-
-/***/ 1159:
-/***/ ((module) => {
-
-
-
-const debug = (
-  typeof process === 'object' &&
-  process.env &&
-  process.env.NODE_DEBUG &&
-  /\bsemver\b/i.test(process.env.NODE_DEBUG)
-) ? (...args) => console.error('SEMVER', ...args)
-  : () => {}
-
-module.exports = debug
-
-
-/***/ }),
-
-/***/ 3348:
-/***/ ((module) => {
-
-
-
-const numeric = /^[0-9]+$/
-const compareIdentifiers = (a, b) => {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return a === b ? 0 : a < b ? -1 : 1
-  }
-
-  const anum = numeric.test(a)
-  const bnum = numeric.test(b)
-
-  if (anum && bnum) {
-    a = +a
-    b = +b
-  }
-
-  return a === b ? 0
-    : (anum && !bnum) ? -1
-    : (bnum && !anum) ? 1
-    : a < b ? -1
-    : 1
-}
-
-const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
-
-module.exports = {
-  compareIdentifiers,
-  rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 1383:
-/***/ ((module) => {
-
-
-
-class LRUCache {
-  constructor () {
-    this.max = 1000
-    this.map = new Map()
-  }
-
-  get (key) {
-    const value = this.map.get(key)
-    if (value === undefined) {
-      return undefined
-    } else {
-      // Remove the key from the map and add it to the end
-      this.map.delete(key)
-      this.map.set(key, value)
-      return value
-    }
-  }
-
-  delete (key) {
-    return this.map.delete(key)
-  }
-
-  set (key, value) {
-    const deleted = this.delete(key)
-
-    if (!deleted && value !== undefined) {
-      // If cache is full, delete the least recently used item
-      if (this.map.size >= this.max) {
-        const firstKey = this.map.keys().next().value
-        this.delete(firstKey)
-      }
-
-      this.map.set(key, value)
-    }
-
-    return this
-  }
-}
-
-module.exports = LRUCache
-
-
-/***/ }),
-
-/***/ 356:
-/***/ ((module) => {
-
-
-
-// parse out just the options we care about
-const looseOption = Object.freeze({ loose: true })
-const emptyOpts = Object.freeze({ })
-const parseOptions = options => {
-  if (!options) {
-    return emptyOpts
-  }
-
-  if (typeof options !== 'object') {
-    return looseOption
-  }
-
-  return options
-}
-module.exports = parseOptions
-
-
-/***/ }),
-
-/***/ 5471:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-
-
-const {
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
-exports = module.exports = {}
-
-// The actual regexps go on exports.re
-const re = exports.re = []
-const safeRe = exports.safeRe = []
-const src = exports.src = []
-const safeSrc = exports.safeSrc = []
-const t = exports.t = {}
-let R = 0
-
-const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
-
-// Replace some greedy regex tokens to prevent regex dos issues. These regex are
-// used internally via the safeRe object since all inputs in this library get
-// normalized first to trim and collapse all extra whitespace. The original
-// regexes are exported for userland consumption and lower level usage. A
-// future breaking change could export the safer regex only with a note that
-// all input should have extra whitespace removed.
-const safeRegexReplacements = [
-  ['\\s', 1],
-  ['\\d', MAX_LENGTH],
-  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
-]
-
-const makeSafeRegex = (value) => {
-  for (const [token, max] of safeRegexReplacements) {
-    value = value
-      .split(`${token}*`).join(`${token}{0,${max}}`)
-      .split(`${token}+`).join(`${token}{1,${max}}`)
-  }
-  return value
-}
-
-const createToken = (name, value, isGlobal) => {
-  const safe = makeSafeRegex(value)
-  const index = R++
-  debug(name, index, value)
-  t[name] = index
-  src[index] = value
-  safeSrc[index] = safe
-  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
-  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
-}
-
-// The following Regular Expressions can be used for tokenizing,
-// validating, and parsing SemVer version strings.
-
-// ## Numeric Identifier
-// A single `0`, or a non-zero digit followed by zero or more digits.
-
-createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
-createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
-
-// ## Non-numeric Identifier
-// Zero or more digits, followed by a letter or hyphen, and then zero or
-// more letters, digits, or hyphens.
-
-createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
-
-// ## Main Version
-// Three dot-separated numeric identifiers.
-
-createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version Identifier
-// A numeric identifier, or a non-numeric identifier.
-// Non-numeric identifiers include numeric identifiers but can be longer.
-// Therefore non-numeric identifiers must go first.
-
-createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version
-// Hyphen, followed by one or more dot-separated pre-release version
-// identifiers.
-
-createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
-}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
-
-createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
-}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
-
-// ## Build Metadata Identifier
-// Any combination of digits, letters, or hyphens.
-
-createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
-
-// ## Build Metadata
-// Plus sign, followed by one or more period-separated build metadata
-// identifiers.
-
-createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
-}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
-
-// ## Full Version String
-// A main version, followed optionally by a pre-release version and
-// build metadata.
-
-// Note that the only major, minor, patch, and pre-release sections of
-// the version string are capturing groups.  The build metadata is not a
-// capturing group, because it should not ever be used in version
-// comparison.
-
-createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
-}${src[t.PRERELEASE]}?${
-  src[t.BUILD]}?`)
-
-createToken('FULL', `^${src[t.FULLPLAIN]}$`)
-
-// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
-// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
-// common in the npm registry.
-createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
-}${src[t.PRERELEASELOOSE]}?${
-  src[t.BUILD]}?`)
-
-createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
-
-createToken('GTLT', '((?:<|>)?=?)')
-
-// Something like "2.*" or "1.2.x".
-// Note that "x.x" is a valid xRange identifier, meaning "any version"
-// Only the first item is strictly required.
-createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
-createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
-
-createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:${src[t.PRERELEASE]})?${
-                     src[t.BUILD]}?` +
-                   `)?)?`)
-
-createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:${src[t.PRERELEASELOOSE]})?${
-                          src[t.BUILD]}?` +
-                        `)?)?`)
-
-createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
-createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Coercion.
-// Extract anything that could conceivably be a part of a valid semver
-createToken('COERCEPLAIN', `${'(^|[^\\d])' +
-              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
-createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
-createToken('COERCEFULL', src[t.COERCEPLAIN] +
-              `(?:${src[t.PRERELEASE]})?` +
-              `(?:${src[t.BUILD]})?` +
-              `(?:$|[^\\d])`)
-createToken('COERCERTL', src[t.COERCE], true)
-createToken('COERCERTLFULL', src[t.COERCEFULL], true)
-
-// Tilde ranges.
-// Meaning is "reasonably at or greater than"
-createToken('LONETILDE', '(?:~>?)')
-
-createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
-exports.tildeTrimReplace = '$1~'
-
-createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
-createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Caret ranges.
-// Meaning is "at least and backwards compatible with"
-createToken('LONECARET', '(?:\\^)')
-
-createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
-exports.caretTrimReplace = '$1^'
-
-createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
-createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// A simple gt/lt/eq thing, or just "" to indicate "any version"
-createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
-createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
-
-// An expression to strip any whitespace between the gtlt and the thing
-// it modifies, so that `> 1.2.3` ==> `>1.2.3`
-createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
-}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
-exports.comparatorTrimReplace = '$1$2$3'
-
-// Something like `1.2.3 - 1.2.4`
-// Note that these all use the loose form, because they'll be
-// checked against either the strict or loose comparator form
-// later.
-createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
-                   `\\s+-\\s+` +
-                   `(${src[t.XRANGEPLAIN]})` +
-                   `\\s*$`)
-
-createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s+-\\s+` +
-                        `(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s*$`)
-
-// Star ranges basically just allow anything at all.
-createToken('STAR', '(<|>)?=?\\s*\\*')
-// >=0.0.0 is like a star
-createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
-createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
-
-
-/***/ }),
-
-/***/ 9737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// @ts-check
-
-
-// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
-// validation. Each end-index finder returns an exclusive end, or its start
-// on no match.
-// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
-// range.slice(start, end) gives the matched text, not a converted number.
-const {
-  MAX_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
-
-/**
- * Remembers the last two rows of digits so their characters need not be reread.
- * Positions start at -1 until a row has been found.
- *
- * @typedef {object} DigitRunCache
- * @property {number} start The first character of the most recently found row.
- * @property {number} end The position after that row's last character.
- * @property {number} previousStart The first character of the previous row.
- * @property {number} previousEnd The position after the previous row.
- */
-
-// One entry per UTF-16 code unit keeps membership checks constant-time.
-const whitespace = new Uint8Array(0x10000)
-for (const char of WHITESPACE_CHARACTERS) {
-  whitespace[char.charCodeAt(0)] = 1
-}
-
-/**
- * Checks whether a character is whitespace, like a space, tab, or newline.
- * Looking past the end of the string returns false.
- *
- * @param {string|undefined} char One character, or undefined past the string's end.
- * @returns {boolean} Whether the character is whitespace.
- * @example isWhitespace(' ') // true
- * @example isWhitespace('1') // false
- */
-const isWhitespace = char =>
-  char !== undefined && whitespace[char.charCodeAt(0)] === 1
-
-/**
- * Checks for v, =, or whitespace before the version number.
- * These are historical version prefixes, not range operators:
- * < and > are handled separately, as are tilde and caret ranges.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can belong to a version prefix.
- * @example isVersionPrefix('=') // true
- * @example isVersionPrefix('>') // false
- */
-const isVersionPrefix = char =>
-  char === 'v' ||
-  char === '=' ||
-  isWhitespace(char)
-
-/**
- * Checks whether a character is one of the digits 0 through 9.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII digit.
- * @example isDigit('7') // true
- * @example isDigit('.') // false
- */
-const isDigit = char => char !== undefined && char >= '0' && char <= '9'
-
-/**
- * Checks whether a character is an English letter, uppercase or lowercase.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII letter.
- * @example isLetter('b') // true
- * @example isLetter('7') // false
- */
-const isLetter = char =>
-  char !== undefined && (
-    (char >= 'a' && char <= 'z') ||
-    (char >= 'A' && char <= 'Z')
-  )
-
-/**
- * Checks for a letter, digit, or hyphen: the characters allowed inside
- * prerelease and build names such as beta-1.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can be part of an identifier.
- * @example isIdentifierCharacter('-') // true
- * @example isIdentifierCharacter('.') // false; dots separate identifiers
- */
-const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
-
-/**
- * Checks whether a version component can begin here: with a digit or
- * a wildcard such as x, X, or *.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether a number or wildcard can start with this character.
- * @example isVersionStart('x') // true
- * @example isVersionStart('v') // false; v belongs to the prefix
- */
-const isVersionStart = char =>
-  isDigit(char) ||
-  char === 'x' ||
-  char === 'X' ||
-  char === '*'
-
-/**
- * Finds the end of a row of digits, but returns no more than limit digits.
- * Remembers the last two rows so looking at them again does not reread them.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first character to check.
- * @param {number} limit The most digit characters the returned match can include.
- * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
- * @returns {number} The position after the matched digits, or start if none match.
- * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
- * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
- */
-const findDigitsEndIndex = (range, start, limit, digitRuns) => {
-  if (!isDigit(range[start])) {
-    return start
-  }
-  if (start >= digitRuns.start && start < digitRuns.end) {
-    return Math.min(start + limit, digitRuns.end)
-  }
-  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-    return Math.min(start + limit, digitRuns.previousEnd)
-  }
-  let end = start + 1
-  while (isDigit(range[end])) {
-    end++
-  }
-  // A failed full version can rewind from its second run to its first.
-  digitRuns.previousStart = digitRuns.start
-  digitRuns.previousEnd = digitRuns.end
-  digitRuns.start = start
-  digitRuns.end = end
-  return Math.min(start + limit, end)
-}
-
-/**
- * Reads a number using the old regex's length and leading-zero rules.
- * Strict mode reads just the first zero in 012; loose mode can read all three.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the number should begin.
- * @param {boolean} loose Whether to allow leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched digits, not their numeric value.
- * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
- * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
- */
-const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-  if (!loose && range[start] === '0') {
-    return start + 1
-  }
-  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
-  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
-}
-
-/**
- * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
- * Tries the letter-or-hyphen form first, then the number-only form.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @param {boolean} loose Whether numeric identifiers may have leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
- * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
- */
-const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
-  // The legacy regex tries a nonnumeric identifier before a numeric one.
-  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
-    let end = digitsEnd + 1
-    const limit = end + MAX_SAFE_BUILD_LENGTH
-    while (end < limit && isIdentifierCharacter(range[end])) {
-      end++
-    }
-    return end
-  }
-  return findVersionNumberEndIndex(range, start, loose, digitRuns)
-}
-
-/**
- * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
- * Loose mode also allows the name without its opening hyphen.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the suffix should begin, including -.
- * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched suffix, or start if absent.
- * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
- * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
- */
-const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-  const hyphen = range[start] === '-'
-  if (!loose && !hyphen) {
-    return start
-  }
-  const identifierStart = start + (hyphen ? 1 : 0)
-  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
-  if (end === identifierStart) {
-    if (!loose || !hyphen) {
-      return start
-    }
-    // In loose syntax, a lone hyphen can itself be the identifier.
-    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
-  }
-  while (range[end] === '.') {
-    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads one build-name piece, such as sha or 123 in +sha.123.
- * Stops at a disallowed character or the old regex's length limit.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
- * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
- */
-const findBuildIdentifierEndIndex = (range, start) => {
-  let end = start
-  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-    end++
-  }
-  return end
-}
-
-/**
- * Reads optional build metadata such as +sha.123.
- * Leaves the position unchanged if there is no plus sign followed by a name.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the opening + should be.
- * @returns {number} The position after the matched metadata, or start if absent.
- * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
- * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
- */
-const findBuildEndIndex = (range, start) => {
-  if (range[start] !== '+') {
-    return start
-  }
-  let end = findBuildIdentifierEndIndex(range, start + 1)
-  if (end === start + 1) {
-    return start
-  }
-  while (range[end] === '.') {
-    const next = findBuildIdentifierEndIndex(range, end + 1)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads three numbers separated by dots, then any prerelease and build suffixes.
- * Uses loose rules, so forms such as 01.02.03beta can match here.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first number, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the version match, or start if none matches.
- * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
- * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
- */
-const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-  let end = start
-  for (let component = 0; component < 3; component++) {
-    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
-    if (next === end) {
-      return start
-    }
-    end = next
-    if (component < 2) {
-      if (range[end] !== '.') {
-        return start
-      }
-      end++
-    }
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
- * Numbers use strict leading-zero rules; wildcards take up one character.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the component should begin.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the component, or start if none matches.
- * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
- * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
- */
-const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-  if (isDigit(range[start])) {
-    return findVersionNumberEndIndex(range, start, false, digitRuns)
-  }
-  return isVersionStart(range[start]) ? start + 1 : start
-}
-
-/**
- * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
- * After the third component, also reads any strict prerelease and build suffixes.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched version text.
- * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
- */
-const findPartialVersionEndIndex = (range, start, digitRuns) => {
-  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
-  for (let component = 0; component < 2; component++) {
-    if (range[end] !== '.') {
-      return end
-    }
-    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
-    if (next === end + 1) {
-      return end
-    }
-    end = next
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Finds where a version match ends, without deciding whether the range is valid.
- * Tries a loose full version first, then a partial or wildcard version, just
- * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position where scanning the next candidate can resume.
- * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
- * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- */
-const findVersionEndIndex = (range, start, digitRuns) => {
-  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
-  return fullVersionEnd !== start
-    ? fullVersionEnd
-    : findPartialVersionEndIndex(range, start, digitRuns)
-}
-
-/**
- * Finds the one whitespace character the old replacement would remove.
- * Keeps leading whitespace, skips an optional operator, and checks immediately
- * after it. Returns -1 if there is nothing to remove.
- *
- * @param {string} range The text containing a candidate already found by the caller.
- * @param {number} matchStart The candidate's position, including leading whitespace.
- * @returns {number} The position of the removable whitespace, or -1 if absent.
- * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
- * @example findRemovableWhitespaceIndex('>1', 0) // -1
- */
-const findRemovableWhitespaceIndex = (range, matchStart) => {
-  let position = matchStart
-  if (isWhitespace(range[position])) {
-    position++
-  }
-  if (range[position] === '<' || range[position] === '>') {
-    position++
-  }
-  if (range[position] === '=') {
-    position++
-  }
-  return isWhitespace(range[position]) ? position : -1
-}
-
-/**
- * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
- * Copies everything else according to the old regex's matching rules.
- * Moves forward through prefixes and whole versions to avoid repeatedly
- * searching the same characters on long inputs.
- *
- * @param {string} range The range text to process; the original string is unchanged.
- * @returns {string} The range with matched operator whitespace removed.
- * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
- * @example trimComparatorWhitespace('> invalid') // '> invalid'
- */
-const trimComparatorWhitespace = range => {
-  let result = ''
-  let copyFrom = 0
-  let cursor = 0
-  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
-
-  while (cursor < range.length) {
-    const matchStart = cursor
-    if (range[cursor] === '<' || range[cursor] === '>') {
-      cursor++
-    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-      cursor++
-      continue
-    }
-
-    // Consume a v/=/whitespace run once, even when no version follows it.
-    while (cursor < range.length && isVersionPrefix(range[cursor])) {
-      cursor++
-    }
-    if (!isVersionStart(range[cursor])) {
-      continue
-    }
-
-    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
-    if (whitespacePosition !== -1) {
-      result += range.slice(copyFrom, whitespacePosition)
-      copyFrom = whitespacePosition + 1
-    }
-
-    // Skip the entire match, so a prerelease's trailing v cannot be
-    // reconsidered as the prefix of another version.
-    cursor = findVersionEndIndex(range, cursor, digitRuns)
-  }
-
-  return result + range.slice(copyFrom)
-}
-
-module.exports = trimComparatorWhitespace
-
-
-/***/ }),
-
-/***/ 2276:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
-const gtr = (version, range, options) => outside(version, range, '>', options)
-module.exports = gtr
-
-
-/***/ }),
-
-/***/ 3465:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const intersects = (r1, r2, options) => {
-  r1 = new Range(r1, options)
-  r2 = new Range(r2, options)
-  return r1.intersects(r2, options)
-}
-module.exports = intersects
-
-
-/***/ }),
-
-/***/ 5213:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const outside = __nccwpck_require__(280)
-// Determine if version is less than all the versions possible in the range
-const ltr = (version, range, options) => outside(version, range, '<', options)
-module.exports = ltr
-
-
-/***/ }),
-
-/***/ 5574:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-const maxSatisfying = (versions, range, options) => {
-  let max = null
-  let maxSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!max || maxSV.compare(v) === -1) {
-        // compare(max, v, true)
-        max = v
-        maxSV = new SemVer(max, options)
-      }
-    }
-  })
-  return max
-}
-module.exports = maxSatisfying
-
-
-/***/ }),
-
-/***/ 8595:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const minSatisfying = (versions, range, options) => {
-  let min = null
-  let minSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!min || minSV.compare(v) === 1) {
-        // compare(min, v, true)
-        min = v
-        minSV = new SemVer(min, options)
-      }
-    }
-  })
-  return min
-}
-module.exports = minSatisfying
-
-
-/***/ }),
-
-/***/ 1866:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
-
-const minVersion = (range, loose) => {
-  range = new Range(range, loose)
-
-  let minver = new SemVer('0.0.0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = new SemVer('0.0.0-0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = null
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let setMin = null
-    comparators.forEach((comparator) => {
-      // Clone to avoid manipulating the comparator's semver object.
-      const compver = new SemVer(comparator.semver.version)
-      switch (comparator.operator) {
-        case '>':
-          if (compver.prerelease.length === 0) {
-            compver.patch++
-          } else {
-            compver.prerelease.push(0)
-          }
-          compver.raw = compver.format()
-          /* fallthrough */
-        case '':
-        case '>=':
-          if (!setMin || gt(compver, setMin)) {
-            setMin = compver
-          }
-          break
-        case '<':
-        case '<=':
-          /* Ignore maximum versions */
-          break
-        /* istanbul ignore next */
-        default:
-          throw new Error(`Unexpected operation: ${comparator.operator}`)
-      }
-    })
-    if (setMin && (!minver || gt(minver, setMin))) {
-      minver = setMin
-    }
-  }
-
-  if (minver && range.test(minver)) {
-    return minver
-  }
-
-  return null
-}
-module.exports = minVersion
-
-
-/***/ }),
-
-/***/ 280:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
-
-const outside = (version, range, hilo, options) => {
-  version = new SemVer(version, options)
-  range = new Range(range, options)
-
-  let gtfn, ltefn, ltfn, comp, ecomp
-  switch (hilo) {
-    case '>':
-      gtfn = gt
-      ltefn = lte
-      ltfn = lt
-      comp = '>'
-      ecomp = '>='
-      break
-    case '<':
-      gtfn = lt
-      ltefn = gte
-      ltfn = gt
-      comp = '<'
-      ecomp = '<='
-      break
-    default:
-      throw new TypeError('Must provide a hilo val of "<" or ">"')
-  }
-
-  // If it satisfies the range it is not outside
-  if (satisfies(version, range, options)) {
-    return false
-  }
-
-  // From now on, variable terms are as if we're in "gtr" mode.
-  // but note that everything is flipped for the "ltr" function.
-
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let high = null
-    let low = null
-
-    comparators.forEach((comparator) => {
-      if (comparator.semver === ANY) {
-        comparator = new Comparator('>=0.0.0')
-      }
-      high = high || comparator
-      low = low || comparator
-      if (gtfn(comparator.semver, high.semver, options)) {
-        high = comparator
-      } else if (ltfn(comparator.semver, low.semver, options)) {
-        low = comparator
-      }
-    })
-
-    // If the edge version comparator has a operator then our version
-    // isn't outside it
-    if (high.operator === comp || high.operator === ecomp) {
-      return false
-    }
-
-    // If the lowest version comparator has an operator and our version
-    // is less than it then it isn't higher than the range
-    if ((!low.operator || low.operator === comp) &&
-        ltefn(version, low.semver)) {
-      return false
-    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-      return false
-    }
-  }
-  return true
-}
-
-module.exports = outside
-
-
-/***/ }),
-
-/***/ 2028:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// given a set of versions and a range, create a "simplified" range
-// that includes the same versions that the original range does
-// If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-module.exports = (versions, range, options) => {
-  const set = []
-  let first = null
-  let prev = null
-  const v = versions.sort((a, b) => compare(a, b, options))
-  for (const version of v) {
-    const included = satisfies(version, range, options)
-    if (included) {
-      prev = version
-      if (!first) {
-        first = version
-      }
-    } else {
-      if (prev) {
-        set.push([first, prev])
-      }
-      prev = null
-      first = null
-    }
-  }
-  if (first) {
-    set.push([first, null])
-  }
-
-  const ranges = []
-  for (const [min, max] of set) {
-    if (min === max) {
-      ranges.push(min)
-    } else if (!max && min === v[0]) {
-      ranges.push('*')
-    } else if (!max) {
-      ranges.push(`>=${min}`)
-    } else if (min === v[0]) {
-      ranges.push(`<=${max}`)
-    } else {
-      ranges.push(`${min} - ${max}`)
-    }
-  }
-  const simplified = ranges.join(' || ')
-  const original = typeof range.raw === 'string' ? range.raw : String(range)
-  return simplified.length < original.length ? simplified : range
-}
-
-
-/***/ }),
-
-/***/ 1489:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-
-// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
-// - Every simple range `r1, r2, ...` is a null set, OR
-// - Every simple range `r1, r2, ...` which is not a null set is a subset of
-//   some `R1, R2, ...`
-//
-// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
-// - If c is only the ANY comparator
-//   - If C is only the ANY comparator, return true
-//   - Else if in prerelease mode, return false
-//   - else replace c with `[>=0.0.0]`
-// - If C is only the ANY comparator
-//   - if in prerelease mode, return true
-//   - else replace C with `[>=0.0.0]`
-// - Let EQ be the set of = comparators in c
-// - If EQ is more than one, return true (null set)
-// - Let GT be the highest > or >= comparator in c
-// - Let LT be the lowest < or <= comparator in c
-// - If GT and LT, and GT.semver > LT.semver, return true (null set)
-// - If any C is a = range, and GT or LT are set, return false
-// - If EQ
-//   - If GT, and EQ does not satisfy GT, return true (null set)
-//   - If LT, and EQ does not satisfy LT, return true (null set)
-//   - If EQ satisfies every C, return true
-//   - Else return false
-// - If GT
-//   - If GT.semver is lower than any > or >= comp in C, return false
-//   - If GT is >=, and GT.semver does not satisfy every C, return false
-//   - If GT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the GT.semver tuple, return false
-// - If LT
-//   - If LT.semver is greater than any < or <= comp in C, return false
-//   - If LT is <=, and LT.semver does not satisfy every C, return false
-//   - If LT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the LT.semver tuple, return false
-// - Else return true
-
-const subset = (sub, dom, options = {}) => {
-  if (sub === dom) {
-    return true
-  }
-
-  sub = new Range(sub, options)
-  dom = new Range(dom, options)
-  let sawNonNull = false
-
-  OUTER: for (const simpleSub of sub.set) {
-    for (const simpleDom of dom.set) {
-      const isSub = simpleSubset(simpleSub, simpleDom, options)
-      sawNonNull = sawNonNull || isSub !== null
-      if (isSub) {
-        continue OUTER
-      }
-    }
-    // the null set is a subset of everything, but null simple ranges in
-    // a complex range should be ignored.  so if we saw a non-null range,
-    // then we know this isn't a subset, but if EVERY simple range was null,
-    // then it is a subset.
-    if (sawNonNull) {
-      return false
-    }
-  }
-  return true
-}
-
-const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
-const minimumVersion = [new Comparator('>=0.0.0')]
-
-const simpleSubset = (sub, dom, options) => {
-  if (sub === dom) {
-    return true
-  }
-
-  if (sub.length === 1 && sub[0].semver === ANY) {
-    if (dom.length === 1 && dom[0].semver === ANY) {
-      return true
-    } else if (options.includePrerelease) {
-      sub = minimumVersionWithPreRelease
-    } else {
-      sub = minimumVersion
-    }
-  }
-
-  if (dom.length === 1 && dom[0].semver === ANY) {
-    if (options.includePrerelease) {
-      return true
-    } else {
-      dom = minimumVersion
-    }
-  }
-
-  const eqSet = new Set()
-  let gt, lt
-  for (const c of sub) {
-    if (c.operator === '>' || c.operator === '>=') {
-      gt = higherGT(gt, c, options)
-    } else if (c.operator === '<' || c.operator === '<=') {
-      lt = lowerLT(lt, c, options)
-    } else {
-      eqSet.add(c.semver)
-    }
-  }
-
-  if (eqSet.size > 1) {
-    return null
-  }
-
-  let gtltComp
-  if (gt && lt) {
-    gtltComp = compare(gt.semver, lt.semver, options)
-    if (gtltComp > 0) {
-      return null
-    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
-      return null
-    }
-  }
-
-  // will iterate one or zero times
-  for (const eq of eqSet) {
-    if (gt && !satisfies(eq, String(gt), options)) {
-      return null
-    }
-
-    if (lt && !satisfies(eq, String(lt), options)) {
-      return null
-    }
-
-    for (const c of dom) {
-      if (!satisfies(eq, String(c), options)) {
-        return false
-      }
-    }
-
-    return true
-  }
-
-  let higher, lower
-  let hasDomLT, hasDomGT
-  // if the subset has a prerelease, we need a comparator in the superset
-  // with the same tuple and a prerelease, or it's not a subset
-  let needDomLTPre = lt &&
-    !options.includePrerelease &&
-    lt.semver.prerelease.length ? lt.semver : false
-  let needDomGTPre = gt &&
-    !options.includePrerelease &&
-    gt.semver.prerelease.length ? gt.semver : false
-  // exception: <1.2.3-0 is the same as <1.2.3
-  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
-      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
-    needDomLTPre = false
-  }
-
-  for (const c of dom) {
-    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
-    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
-    if (gt) {
-      if (needDomGTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomGTPre.major &&
-            c.semver.minor === needDomGTPre.minor &&
-            c.semver.patch === needDomGTPre.patch) {
-          needDomGTPre = false
-        }
-      }
-      if (c.operator === '>' || c.operator === '>=') {
-        higher = higherGT(gt, c, options)
-        if (higher === c && higher !== gt) {
-          return false
-        }
-      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
-        return false
-      }
-    }
-    if (lt) {
-      if (needDomLTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomLTPre.major &&
-            c.semver.minor === needDomLTPre.minor &&
-            c.semver.patch === needDomLTPre.patch) {
-          needDomLTPre = false
-        }
-      }
-      if (c.operator === '<' || c.operator === '<=') {
-        lower = lowerLT(lt, c, options)
-        if (lower === c && lower !== lt) {
-          return false
-        }
-      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
-        return false
-      }
-    }
-    if (!c.operator && (lt || gt) && gtltComp !== 0) {
-      return false
-    }
-  }
-
-  // if there was a < or >, and nothing in the dom, then must be false
-  // UNLESS it was limited by another range in the other direction.
-  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
-  if (gt && hasDomLT && !lt && gtltComp !== 0) {
-    return false
-  }
-
-  if (lt && hasDomGT && !gt && gtltComp !== 0) {
-    return false
-  }
-
-  // we needed a prerelease range in a specific tuple, but didn't get one
-  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
-  // because it includes prereleases in the 1.2.3 tuple
-  if (needDomGTPre || needDomLTPre) {
-    return false
-  }
-
-  return true
-}
-
-// >=1.2.3 is lower than >1.2.3
-const higherGT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp > 0 ? a
-    : comp < 0 ? b
-    : b.operator === '>' && a.operator === '>=' ? b
-    : a
-}
-
-// <=1.2.3 is higher than <1.2.3
-const lowerLT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp < 0 ? a
-    : comp > 0 ? b
-    : b.operator === '<' && a.operator === '<=' ? b
-    : a
-}
-
-module.exports = subset
-
-
-/***/ }),
-
-/***/ 4750:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-
-// Mostly just for testing and legacy API reasons
-const toComparators = (range, options) =>
-  new Range(range, options).set
-    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
-
-module.exports = toComparators
-
-
-/***/ }),
-
-/***/ 4737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const validRange = (range, options) => {
-  try {
-    // Return '*' instead of '' so that truthiness works.
-    // This will throw if it's invalid anyway
-    return new Range(range, options).range || '*'
-  } catch (er) {
-    return null
-  }
-}
-module.exports = validRange
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -31926,7 +28687,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -32295,7 +29056,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -32902,7 +29663,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -32960,13 +29721,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -32985,7 +29746,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -33004,13 +29765,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
-                core_debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -33372,7 +30133,7 @@ const IS_WINDOWS = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield external_fs_namespaceObject.promises.readlink(fsPath);
+        const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS && !result.endsWith('\\')) {
@@ -33545,22 +30306,22 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
  * @param     dest      destination path
  * @param     options   optional. See CopyOptions.
  */
-function io_cp(source_1, dest_1) {
+function cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
+            ? path.join(dest, path.basename(source))
             : dest;
-        if (!(yield exists(source))) {
+        if (!(yield ioUtil.exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield stat(source);
+        const sourceStat = yield ioUtil.stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -33570,7 +30331,7 @@ function io_cp(source_1, dest_1) {
             }
         }
         else {
-            if (external_path_namespaceObject.relative(source, newDest) === '') {
+            if (path.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -33614,7 +30375,7 @@ function mv(source_1, dest_1) {
  */
 function rmRF(inputPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if (IS_WINDOWS) {
+        if (ioUtil.IS_WINDOWS) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -33623,7 +30384,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield ioUtil.rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -33644,8 +30405,8 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
     });
 }
 /**
@@ -33752,11 +30513,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
+        const files = yield ioUtil.readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
+            const srcFileStat = yield ioUtil.lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -33766,32 +30527,32 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield lstat(destFile);
-                yield unlink(destFile);
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
             }
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
             }
             // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
         }
-        else if (!(yield exists(destFile)) || force) {
-            yield copyFile(srcFile, destFile);
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
         }
     });
 }
@@ -34608,7 +31369,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
+function core_setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -34739,7 +31500,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -34747,7 +31508,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -34755,7 +31516,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -34849,8 +31610,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** A failure the user can act on. Its message is shown as is, so it must never hold a secret. */
 class ActionError extends Error {
@@ -34874,14 +31633,663 @@ function messageOf(error) {
     return String(error);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/command-files.ts
+
+
+/**
+ * The runner hands a step its outputs and exported variables through files named by
+ * GITHUB_OUTPUT and GITHUB_ENV. Without them @actions/core falls back to the old
+ * "::set-output" and "::set-env" log commands: the runner ignores those, so later steps
+ * silently get nothing, and "::set-env" would print the credential into the log. So the
+ * action refuses to start, before any request, when a file it will need is missing.
+ */
+function requireCommandFiles(needs, env = process.env) {
+    const wanted = [['GITHUB_OUTPUT', 'the outputs']];
+    if (needs.exportCredentials)
+        wanted.push(['GITHUB_ENV', 'MONDOO_CONFIG_BASE64 for later steps']);
+    const problems = wanted
+        .filter(([name]) => !env[name] || !(0,external_node_fs_namespaceObject.existsSync)(env[name]))
+        .map(([name, what]) => `${name} ${env[name] ? `names a file that does not exist (${env[name]})` : 'is not set'}, so ${what} cannot be handed on`);
+    if (!problems.length)
+        return;
+    throw new ActionError(`This step does not look like a GitHub Actions runner step: ${problems.join('; ')}. ` +
+        `Nothing was requested and nothing was written (the credential is never printed as a fallback). ` +
+        `Run it on a GitHub Actions runner (GitHub-hosted and current self-hosted runners set both); under @github/local-action, ` +
+        `set them in the .env file (npm run sandbox:serve prints one)` +
+        (needs.exportCredentials
+            ? `; or set "export-credentials: false" if later steps need no credential.`
+            : '.'));
+}
+
+;// CONCATENATED MODULE: ./src/shell-words.ts
+// Inputs such as `target` and `args` are written the way a shell command line is, and are
+// split here the way POSIX sh splits a `for a in ...` word list, without ever running a shell.
+// The supported subset: single and double quotes, backslashes, `#` comments at the start of
+// a word, and only space, tab and newline between words (NBSP, U+2028 and CR are ordinary
+// characters, as in sh). What sh would expand or run (variables, command substitution,
+// `;`, `|`, `&`, redirections, subshells, a leading `~`) is refused rather than passed on
+// literally, so a word never means something other than what a reader of the workflow expects.
+// Globs are not expanded: `*`, `?` and `[` stay as written.
+const SEPARATOR = new Set([' ', '\t', '\n']);
+/** Characters that sh treats as operators or expansions outside quotes. */
+const UNQUOTED_SPECIAL = new Set(['$', '`', ';', '|', '&', '<', '>', '(', ')']);
+/** Inside double quotes sh still expands these two. */
+const DOUBLE_QUOTED_SPECIAL = new Set(['$', '`']);
+/** After a backslash inside double quotes, only these lose their meaning (and the backslash). */
+const DOUBLE_QUOTED_ESCAPABLE = new Set(['$', '`', '"', '\\']);
+const QUOTE_IT = 'this action never runs a shell, so variables, command substitution, ";", "|", "&", redirections ' +
+    'and subshells are not supported; put the word in single quotes to pass it literally, or use a ${{ }} expression';
+function unsupported(ch, where) {
+    return { error: `has ${where} "${ch}": ${QUOTE_IT}` };
+}
+/**
+ * Splits text into words as POSIX sh would for the supported subset (see above). Returns an
+ * error text for unbalanced quotes, a trailing backslash, or a character sh would expand.
+ */
+function splitShellWords(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote = null;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+            else
+                word += ch;
+            continue;
+        }
+        if (quote === '"') {
+            const next = text[i + 1];
+            if (ch === '"')
+                quote = null;
+            else if (DOUBLE_QUOTED_SPECIAL.has(ch))
+                return unsupported(ch, 'a double-quoted');
+            else if (ch === '\\' && next === '\n')
+                i++;
+            else if (ch === '\\' && next !== undefined && DOUBLE_QUOTED_ESCAPABLE.has(next)) {
+                word += next;
+                i++;
+            }
+            else
+                word += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\') {
+            if (i + 1 >= text.length)
+                return { error: 'ends with a lone backslash' };
+            const next = text[++i];
+            // A backslash-newline joins two lines; it is neither a character nor a separator.
+            if (next !== '\n') {
+                word += next;
+                inWord = true;
+            }
+        }
+        else if (SEPARATOR.has(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else if (ch === '#' && !inWord) {
+            // A comment runs to the end of the line; the newline still separates words.
+            const end = text.indexOf('\n', i);
+            if (end < 0)
+                break;
+            i = end - 1;
+        }
+        else if (UNQUOTED_SPECIAL.has(ch)) {
+            return unsupported(ch, 'an unquoted');
+        }
+        else if (ch === '~' && !inWord) {
+            return {
+                error: 'has a word that starts with an unquoted "~", which a shell would turn into a home directory: ' +
+                    'write the full path, or quote the "~" to pass it literally'
+            };
+        }
+        else {
+            word += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        return { error: `has an unclosed ${quote === '"' ? 'double' : 'single'} quote` };
+    if (inWord)
+        words.push(word);
+    return { words };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/net/urls.ts
+
+/** Hosts for which plain http is allowed: the action's own machine, nothing else. */
+function isLoopbackHost(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_.isIP)(host) === 4)
+        return host.startsWith('127.');
+    if ((0,external_node_net_.isIP)(host) === 6)
+        return host === '::1';
+    return false;
+}
+/**
+ * Checks the rule every URL of ours follows: https, or http only to a loopback address;
+ * no user info, query or fragment. Returns the problem in words, or null when the URL is fine.
+ */
+function urlProblem(url) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        return `uses "${url.protocol}", but only https:// is allowed (http:// only to a loopback address)`;
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        return 'uses http:// to a host that is not a loopback address; use https://';
+    }
+    if (url.username || url.password) {
+        return 'must not carry a user name or password; credentials never go in URLs';
+    }
+    if (url.search || url.href.includes('?'))
+        return 'must not have a query string (?...)';
+    if (url.hash || url.href.includes('#'))
+        return 'must not have a fragment (#...)';
+    return null;
+}
+/** The URL text without a trailing slash, so paths can be appended with "/". */
+function baseUrl(url) {
+    return url.href.replace(/\/+$/, '');
+}
+/** A URL text with any "user:password@" replaced, for messages: inputs are shown, passwords never. */
+function withoutUserinfo(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@');
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+// Text that comes from outside the action (an STS answer, JWT claims, cnspec's output and
+// report, archive member names, input words) is untrusted: the runner would execute a line
+// that starts with "::" as a workflow command, and Markdown or HTML in the job summary would
+// render. Everything such text passes through on its way out goes through here.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Shows a control character as a visible escape, e.g. "\n" or "\u001b". */
+function visible(ch) {
+    if (ch === '\n')
+        return '\\n';
+    if (ch === '\r')
+        return '\\r';
+    if (ch === '\t')
+        return ' ';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/**
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
+ * leading "::" that the runner could read as a command.
+ */
+function logSafe(text) {
+    const flat = text.replace(ANSI, '').replace(CONTROL, visible);
+    return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
+}
+/** Several lines of untrusted text, each made inert; line breaks are kept. */
+function logSafeLines(text) {
+    return text
+        .replace(/\r\n/g, '\n')
+        .split('\n')
+        .map(line => logSafe(line))
+        .join('\n');
+}
+/**
+ * A command line as one inert log line: each word JSON-quoted, so a word holding a space,
+ * a quote or a line break reads as exactly the one argument the program received.
+ */
+function logSafeArgv(argv) {
+    return logSafe(argv.map(word => JSON.stringify(word)).join(' '));
+}
+/**
+ * Cuts a stream of untrusted output into lines as it arrives, and hands each one on made
+ * inert. A line only becomes a line at "\n": a lone CR inside it is shown, never obeyed.
+ */
+function lineWriter(write) {
+    let pending = '';
+    return {
+        push(chunk) {
+            const lines = (pending + chunk).split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines)
+                write(logSafe(line.replace(/\r$/, '')));
+        },
+        end() {
+            if (pending)
+                write(logSafe(pending.replace(/\r$/, '')));
+            pending = '';
+        }
+    };
+}
+/** Escapes text for HTML (the job summary's tables are HTML). */
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/** Untrusted text for one HTML table cell: one line, nothing that renders or runs. */
+function escapeHtmlCell(text) {
+    return escapeHtml(logSafe(text));
+}
+/**
+ * Untrusted text for a Markdown line or table cell: one line, HTML escaped, and the Markdown
+ * characters that could start a link, image, emphasis, code or a table column shown literally.
+ */
+function escapeMarkdown(text) {
+    // The entities escapeHtml just wrote (such as &#39;) are kept whole: their "#" is not Markdown.
+    return escapeHtml(logSafe(text)).replace(/&#?\w+;|[\\`*_{}[\]()#+\-!|~]/g, match => match.length > 1 ? match : `&#${match.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/sign-in/wif-config.ts
+// The workload-identity configuration handed to cnspec in `credential-mode: wif`. cnspec reads
+// it from MONDOO_CONFIG_BASE64 like a credential, but it holds no secret: cnspec itself asks
+// GitHub for an id-token and exchanges it at Mondoo's STS, in every process, so nothing that
+// could sign in as the Mondoo identity is ever written to the job's environment.
+
+
+
+/** The audience Mondoo shows for a workload identity provider: a space MRN. */
+const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
+const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent';
+/** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
+const WIF_MIN_CNSPEC = '11.62.0';
+function buildWifConfig(parts) {
+    return {
+        type: 'external_account',
+        audience: parts.audience,
+        issuerUri: parts.issuerUri,
+        universeDomain: parts.universeDomain,
+        subjectTokenType: SUBJECT_TOKEN_TYPE,
+        scopes: [AGENT_SCOPE]
+    };
+}
+/** What cnspec reads from MONDOO_CONFIG_BASE64. Not secret: it is neither masked nor hidden. */
+function encodeWifConfig(config) {
+    return Buffer.from(JSON.stringify(config)).toString('base64');
+}
+/** The space MRN, for the `space-mrn` output: the audience is that MRN. */
+function spaceMrnOf(config) {
+    return config.audience;
+}
+const INPUT = 'wif-config';
+function bad(field, problem) {
+    return new InputError(INPUT, `field "${field}" ${problem}`);
+}
+/** A field's value in an error: the configuration is not secret, but it is the user's text. */
+function show(value) {
+    const text = logSafe(typeof value === 'string' ? value : String(JSON.stringify(value)));
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+function url(fields, field) {
+    const value = fields[field];
+    if (typeof value !== 'string' || value.trim() === '')
+        throw bad(field, 'is missing; copy the whole configuration Mondoo shows for the binding.');
+    let parsed;
+    try {
+        parsed = new URL(value.trim());
+    }
+    catch {
+        throw bad(field, `is not a URL: "${show(value)}".`);
+    }
+    const problem = urlProblem(parsed);
+    if (problem)
+        throw bad(field, `${problem} (got "${show(value)}").`);
+    return baseUrl(parsed);
+}
+/**
+ * Reads the JSON of the `wif-config` input: the configuration Mondoo shows for a workload
+ * identity binding. Every field cnspec uses is checked and named when wrong; unknown fields
+ * are dropped, so only what is checked reaches cnspec.
+ */
+function parseWifConfig(raw) {
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch (error) {
+        // The input is not secret, and JSON.parse's message says where the syntax broke.
+        const reason = logSafe(error.message).slice(0, 160);
+        throw new InputError(INPUT, `is not JSON (${reason}); paste the configuration Mondoo shows for the binding.`);
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw new InputError(INPUT, 'must be a JSON object such as {"type": "external_account", ...}.');
+    const fields = value;
+    if (fields.type !== 'external_account')
+        throw bad('type', `must be "external_account", not "${show(fields.type ?? '(missing)')}".`);
+    // A token written into the workflow would be a secret in the repository, and expired by
+    // the time anyone runs it; cnspec asks GitHub for a fresh one in every process instead.
+    if (fields.jwtToken !== undefined)
+        throw bad('jwtToken', 'must not be set: cnspec requests a fresh id-token from GitHub itself.');
+    if (typeof fields.audience !== 'string' || !AUDIENCE.test(fields.audience.trim()))
+        throw bad('audience', `must look like "//captain.api.mondoo.app/spaces/<space-id>", not "${show(fields.audience ?? '(missing)')}".`);
+    const issuerUri = url(fields, 'issuerUri');
+    const universeDomain = url(fields, 'universeDomain');
+    if (fields.subjectTokenType !== undefined && fields.subjectTokenType !== SUBJECT_TOKEN_TYPE)
+        throw bad('subjectTokenType', `must be "${SUBJECT_TOKEN_TYPE}" (a GitHub id-token is a JWT).`);
+    if (fields.scopes !== undefined &&
+        (!Array.isArray(fields.scopes) || fields.scopes.some(s => typeof s !== 'string')))
+        throw bad('scopes', 'must be a list of strings.');
+    return {
+        ...buildWifConfig({ audience: fields.audience.trim(), issuerUri, universeDomain }),
+        ...(fields.scopes ? { scopes: fields.scopes } : {})
+    };
+}
+function versionParts(version) {
+    return version.split('.').map(part => Number.parseInt(part, 10) || 0);
+}
+/** Whether an installed cnspec can run with a workload-identity configuration. */
+function supportsWif(version) {
+    const have = versionParts(version);
+    const need = versionParts(WIF_MIN_CNSPEC);
+    for (let i = 0; i < need.length; i++) {
+        const a = have[i] ?? 0;
+        const b = need[i] ?? 0;
+        if (a !== b)
+            return a > b;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+const API_ENDPOINTS = {
+    us: 'https://us.api.mondoo.com',
+    eu: 'https://eu.api.mondoo.com'
+};
+const OUTPUT_FORMATS = [
+    'compact',
+    'summary',
+    'full',
+    'report',
+    'yaml',
+    'yml',
+    'yaml-v1',
+    'yaml-v2',
+    'json',
+    'json-v1',
+    'json-v2',
+    'junit',
+    'sarif'
+];
+const OUTPUT_MODIFIERS = ['nodata', 'nocolor', 'detailed', 'summary', 'compact', 'full', 'all'];
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
+const MRN_HOST = 'captain.api.mondoo.app';
+const SPACE_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
+const VERSION = /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/;
+// Long enough for any real value; short enough that a pasted file or a runaway template is
+// caught here rather than in a URL or a command line.
+const MAX_LENGTH = 2048;
+const MAX_WORDS_LENGTH = 16384;
+/** "us" and "eu" stand for Mondoo's regional endpoints; anything else is taken as a URL. */
+function shorthand(value) {
+    const key = value.toLowerCase();
+    return Object.hasOwn(API_ENDPOINTS, key) ? API_ENDPOINTS[key] : value;
+}
+/** Control characters; a multi-line input may hold tabs and line breaks. */
+function hasControl(raw, multiline) {
+    for (const ch of raw) {
+        const code = ch.charCodeAt(0);
+        if (multiline && (code === 9 || code === 10 || code === 13))
+            continue;
+        // C0, DEL and C1 (U+0085 is a line break to some readers).
+        if (code < 32 || (code >= 127 && code <= 159))
+            return true;
+    }
+    return false;
+}
+function check(name, raw, multiline = false) {
+    const max = multiline ? MAX_WORDS_LENGTH : MAX_LENGTH;
+    if (raw.length > max) {
+        throw new InputError(name, `is ${raw.length} characters long; the limit is ${max}.`);
+    }
+    if (hasControl(raw, multiline)) {
+        throw new InputError(name, multiline
+            ? 'contains a control character (such as a NUL byte); remove it.'
+            : 'contains a control character (a line break, tab or NUL byte); it must be a single line.');
+    }
+    return raw.trim();
+}
+function parseBoolean(name, raw, fallback) {
+    const value = check(name, raw);
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(name, `must be true or false, not "${preview(value)}".`);
+}
+function parseUrl(name, raw, fallback) {
+    const value = check(name, raw) || fallback;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(name, `is not a URL: "${preview(withoutUserinfo(value))}". Use a full https:// URL.`);
+    }
+    const problem = urlProblem(url);
+    if (problem)
+        throw new InputError(name, `${problem} (got "${preview(withoutUserinfo(value))}").`);
+    return baseUrl(url);
+}
+/** Shows a user's value in an error without flooding the log. Inputs are never secret. */
+function preview(value) {
+    return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+}
+function parseAudience(get) {
+    const audience = check('audience', get('audience'));
+    const spaceInput = check('space-id', get('space-id'));
+    let fromSpace;
+    if (spaceInput) {
+        const mrn = AUDIENCE.exec(spaceInput);
+        if (mrn)
+            fromSpace = spaceInput;
+        else if (SPACE_ID.test(spaceInput))
+            fromSpace = `//${MRN_HOST}/spaces/${spaceInput}`;
+        else {
+            throw new InputError('space-id', `must be a space ID such as "my-space-123" or a space MRN such as ` +
+                `"//${MRN_HOST}/spaces/my-space-123", not "${preview(spaceInput)}".`);
+        }
+    }
+    if (audience) {
+        if (!AUDIENCE.test(audience)) {
+            throw new InputError('audience', `must look like "//${MRN_HOST}/spaces/<space-id>" (copy it from the workload identity ` +
+                `provider in the Mondoo console), not "${preview(audience)}".`);
+        }
+        if (fromSpace && fromSpace !== audience) {
+            throw new InputError('audience', `("${audience}") and input "space-id" ("${spaceInput}") name different audiences; set only one.`);
+        }
+        return audience;
+    }
+    if (fromSpace)
+        return fromSpace;
+    throw new InputError('audience', `is required (or set "space-id"): copy the audience of your workload identity provider from ` +
+        `the Mondoo console, e.g. "//${MRN_HOST}/spaces/<space-id>".`);
+}
+function parseWords(name, raw, fallback) {
+    const value = check(name, raw, true);
+    if (value === '')
+        return fallback;
+    const split = splitShellWords(value);
+    if ('error' in split) {
+        const quoting = /unclosed|lone backslash/.test(split.error);
+        throw new InputError(name, quoting
+            ? `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`
+            : `${split.error}.`);
+    }
+    // Only comments or line continuations: as if the input were empty.
+    return split.words.length ? split.words : fallback;
+}
+function parseOutput(raw) {
+    const value = check('output', raw) || 'compact';
+    const [format, ...modifiers] = value.toLowerCase().split(',');
+    const known = OUTPUT_FORMATS.includes(format ?? '');
+    if (!known || modifiers.some(m => !OUTPUT_MODIFIERS.includes(m))) {
+        throw new InputError('output', `must be one of ${OUTPUT_FORMATS.join(', ')} (optionally with modifiers such as ` +
+            `"compact,nodata"), not "${preview(value)}".`);
+    }
+    return value.toLowerCase();
+}
+function parseRiskThreshold(raw) {
+    const value = check('risk-threshold', raw);
+    if (value === '')
+        return undefined;
+    if (!/^\d{1,3}$/.test(value) || Number(value) > 100) {
+        throw new InputError('risk-threshold', `must be a whole number from 0 to 100 (leave it empty to never fail on risk), not "${preview(value)}".`);
+    }
+    return Number(value);
+}
+function parseChoice(name, raw, choices, fallback) {
+    const value = (check(name, raw) || fallback).toLowerCase();
+    if (!choices.includes(value)) {
+        throw new InputError(name, `must be one of ${choices.join(', ')}, not "${preview(value)}".`);
+    }
+    return value;
+}
+function parseVersion(raw) {
+    const value = check('cnspec-version', raw) || 'latest';
+    if (value.toLowerCase() === 'latest')
+        return 'latest';
+    const match = VERSION.exec(value);
+    if (!match) {
+        throw new InputError('cnspec-version', `must be "latest" or an exact version such as "13.35.2", not "${preview(value)}".`);
+    }
+    return `${Number(match[1])}.${Number(match[2])}.${Number(match[3])}`;
+}
+/** `wif-config` may span lines, as Mondoo's console shows it. */
+function parseWifConfigInput(raw) {
+    const value = check('wif-config', raw, true);
+    return value === '' ? undefined : parseWifConfig(value);
+}
+/** `wif-config` implies wif; action.yml gives `credential-mode` no default so that a clash shows. */
+function parseCredentialMode(raw, hasWifConfig) {
+    const mode = parseChoice('credential-mode', raw, ['key', 'wif'], hasWifConfig ? 'wif' : 'key');
+    if (hasWifConfig && mode === 'key')
+        throw new InputError('credential-mode', 'is "key", but "wif-config" is set, which means wif; remove one of them.');
+    return mode;
+}
+/**
+ * `wif-config` already names the binding; the inputs that would name it a second time are
+ * refused rather than silently ignored. The api-endpoint default is not a choice, so only
+ * an endpoint the user set that differs from the configuration's universeDomain is refused.
+ */
+function wifConfigConflicts(get, endpoint, wif) {
+    const problems = [];
+    for (const name of ['audience', 'space-id', 'issuer']) {
+        if (get(name).trim())
+            problems.push(`Input "${name}" cannot be used with "wif-config", which already holds it; remove "${name}".`);
+    }
+    if (endpoint) {
+        try {
+            const url = parseUrl('api-endpoint', shorthand(endpoint), '');
+            if (url !== API_ENDPOINTS.us && url !== wif.universeDomain)
+                problems.push(`Input "api-endpoint" ("${preview(url)}") differs from the universeDomain of "wif-config" ` +
+                    `("${wif.universeDomain}"); remove "api-endpoint".`);
+        }
+        catch (error) {
+            problems.push(error.message);
+        }
+    }
+    return problems;
+}
+/** In wif mode cnspec asks GitHub for a token whose aud is the Mondoo audience; nothing else works. */
+function idTokenAudienceProblem(value, audience) {
+    if (!value || value === audience)
+        return undefined;
+    return (`Input "id-token-audience" cannot be used with credential-mode wif: cnspec asks GitHub for an ` +
+        `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`);
+}
+/**
+ * Reads and checks every input. Throws an ActionError naming each bad input; until it
+ * returns, the action has made no request and changed nothing.
+ */
+function parseInputs(get) {
+    const problems = [];
+    const attempt = (fn) => {
+        try {
+            return fn();
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                problems.push(error.message);
+            else
+                throw error;
+            return undefined;
+        }
+    };
+    // credential-mode: wif and wif-config (the binding as Mondoo hands it out). A wif-config,
+    // even a bad one, stands in for audience, api-endpoint and issuer.
+    const hasWifConfig = get('wif-config').trim() !== '';
+    const wifConfig = attempt(() => parseWifConfigInput(get('wif-config')));
+    const credentialMode = attempt(() => parseCredentialMode(get('credential-mode'), hasWifConfig));
+    const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')));
+    if (wifConfig)
+        problems.push(...wifConfigConflicts(get, endpointRaw ?? '', wifConfig));
+    const audience = hasWifConfig ? wifConfig?.audience : attempt(() => parseAudience(get));
+    const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')));
+    if (credentialMode === 'wif' && audience) {
+        const problem = idTokenAudienceProblem(idTokenAudience ?? '', audience);
+        if (problem)
+            problems.push(problem);
+    }
+    const apiEndpoint = hasWifConfig
+        ? wifConfig?.universeDomain
+        : attempt(() => parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us));
+    const issuerRaw = attempt(() => check('issuer', get('issuer')));
+    const issuer = hasWifConfig
+        ? wifConfig?.issuerUri
+        : issuerRaw
+            ? attempt(() => parseUrl('issuer', issuerRaw, ''))
+            : undefined;
+    const config = {
+        audience,
+        idTokenAudience: idTokenAudience || audience,
+        apiEndpoint,
+        issuer,
+        exportCredentials: attempt(() => parseBoolean('export-credentials', get('export-credentials'), true)),
+        onMissingIdToken: attempt(() => parseChoice('on-missing-id-token', get('on-missing-id-token'), ['fail', 'incognito'], 'fail')),
+        cnspecVersion: attempt(() => parseVersion(get('cnspec-version'))),
+        releasesUrl: attempt(() => parseUrl('releases-url', get('releases-url'), 'https://releases.mondoo.com')),
+        status: attempt(() => parseBoolean('status', get('status'), true)),
+        scan: attempt(() => parseBoolean('scan', get('scan'), true)),
+        target: attempt(() => parseWords('target', get('target'), ['local'])),
+        args: attempt(() => parseWords('args', get('args'), [])),
+        output: attempt(() => parseOutput(get('output'))),
+        riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+        logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
+        credentialMode,
+        wifConfig
+    };
+    if (problems.length === 1)
+        throw new ActionError(problems[0]);
+    if (problems.length > 1) {
+        throw new ActionError(`${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`);
+    }
+    return config;
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/net/retry.ts
 const systemClock = {
     now: () => Date.now(),
@@ -34953,23 +32361,30 @@ async function withRetry(what, fn, options = {}) {
         }
     }
 }
-/** The policy, with the backoff scaled down when the test suite asks for it. */
-function policyFromEnv(env = process.env) {
-    // Only the end-to-end tests set this, to keep real waits short; users have no reason to.
-    const base = Number(env.CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS);
-    if (!Number.isFinite(base) || base <= 0)
-        return DEFAULT_POLICY;
-    return { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 };
+/**
+ * Shorter waits for the end-to-end tests. Only sandbox/test-timing.mjs sets this, which the
+ * test runner preloads with `node --import`; the bundled action never loads it and reads no
+ * environment variable for it, so nothing a workflow sets can change the retry behaviour.
+ */
+const TEST_TIMING = Symbol.for('cnspec-keyless.test-timing');
+function testTiming() {
+    const timing = globalThis[TEST_TIMING];
+    return timing && typeof timing === 'object' ? timing : {};
 }
-/** How long one request may stay silent. Only the end-to-end tests shorten it. */
-function requestTimeoutMs(env = process.env) {
-    const override = Number(env.CNSPEC_KEYLESS_TEST_TIMEOUT_MS);
-    return Number.isFinite(override) && override > 0 ? override : 30000;
+function positive(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+/** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
+function retryPolicy() {
+    const base = positive(testTiming().backoffBaseMs);
+    return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY;
+}
+/** How long one request may stay silent: 30 s, shortened only under the test preload. */
+function requestTimeoutMs() {
+    return positive(testTiming().requestTimeoutMs) ?? 30000;
 }
 
 ;// CONCATENATED MODULE: ./src/net/http.ts
-
-
 
 
 
@@ -34982,7 +32397,7 @@ function isTransientStatus(status) {
     return TRANSIENT_STATUSES.has(status);
 }
 function client(options) {
-    return new HttpClient(USER_AGENT, [], {
+    return new lib_HttpClient(USER_AGENT, [], {
         allowRedirects: options.followRedirects,
         maxRedirects: 5,
         allowRedirectDowngrade: false,
@@ -34991,9 +32406,22 @@ function client(options) {
         socketTimeout: options.timeoutMs
     });
 }
-/** Network failures (refused, reset, DNS, timeouts) are worth another attempt. */
+// OpenSSL's and Node's codes for a certificate the runner does not trust. Another attempt
+// meets the same certificate, so these are never retried.
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|INVALID_CA|HOSTNAME_MISMATCH|ERR_TLS_CERT/;
+/**
+ * Network failures (refused, reset, DNS, timeouts) are worth another attempt; a certificate
+ * the runner does not trust is not, and the user is told what to check.
+ */
 function networkError(error, url) {
     const code = error?.code;
+    if (typeof code === 'string' && CERTIFICATE_ERROR.test(code)) {
+        const host = new URL(url).host;
+        return new ActionError(`${host}: the TLS certificate is not trusted (${code}), so nothing was sent. A corporate proxy or TLS ` +
+            `inspection between the runner and ${host} presents its own certificate: give Node that proxy's CA ` +
+            `with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the job's env (Node does not read the system store). ` +
+            `For an expired or not-yet-valid certificate, check the runner's clock. Not retried: every attempt would meet the same certificate.`);
+    }
     const text = error instanceof Error ? error.message : String(error);
     const reason = code ?? (/timeout/i.test(text) ? 'timed out' : text);
     return new TransientError(`${new URL(url).host}: ${reason}`);
@@ -35075,56 +32503,72 @@ class HttpStatusError extends Error {
         this.name = 'HttpStatusError';
     }
 }
+const MAX_REDIRECTS = 5;
 /**
- * Streams a GET into `dest`, hashing as it goes. A cut-off body (fewer bytes than
- * Content-Length), a stall or a reset throws TransientError; a non-200 status throws
- * HttpStatusError (transient statuses as TransientError).
+ * The scheme rule of `releases-url`, applied to one redirect hop: https, or http only to a
+ * loopback address, and never from https down to http. Release servers may redirect to a CDN
+ * with a signed query string, so unlike the input rule a query is allowed here.
  */
-async function download(url, dest, timeoutMs) {
-    const http = client({ timeoutMs, followRedirects: true });
-    try {
+function redirectProblem(from, to) {
+    if (to.protocol !== 'https:' && to.protocol !== 'http:')
+        return `uses "${to.protocol}"; only https:// is followed`;
+    if (to.username || to.password)
+        return 'carries a user name or password';
+    if (from.protocol === 'https:' && to.protocol === 'http:')
+        return 'downgrades https:// to http://';
+    if (to.protocol === 'http:' && !isLoopbackHost(to.hostname))
+        return 'uses http:// to a host that is not a loopback address';
+    return null;
+}
+/**
+ * A GET that follows redirects itself, checking every hop before connecting to it, so a
+ * redirect can never lead a download to cleartext elsewhere. A non-200 status throws
+ * HttpStatusError (TransientError for statuses that may heal); a refused hop throws
+ * ActionError, which is not retried.
+ */
+async function openGet(url, timeoutMs) {
+    let current = new URL(url);
+    for (let hop = 0;; hop++) {
+        const http = client({ timeoutMs, followRedirects: false });
         let response;
         try {
-            response = await http.get(url);
+            response = await http.get(current.href);
         }
         catch (error) {
-            throw networkError(error, url);
+            http.dispose();
+            throw networkError(error, current.href);
         }
         const message = response.message;
         const status = message.statusCode ?? 0;
-        if (status !== 200) {
-            message.resume();
-            if (isTransientStatus(status)) {
-                throw transientFromStatus({ status, headers: message.headers }, new URL(url).host);
-            }
-            throw new HttpStatusError(status, url);
+        if (status === 200)
+            return { message, url: current.href, dispose: () => http.dispose() };
+        message.resume();
+        http.dispose();
+        const location = message.headers.location;
+        if (status >= 300 && status < 400 && location) {
+            const next = new URL(location, current);
+            const problem = redirectProblem(current, next);
+            if (problem)
+                throw new ActionError(`${current.host} redirected to ${next.origin}${next.pathname}, which ${problem}. The redirect was not followed ` +
+                    `(release downloads keep the rule of "releases-url": https, or http only to loopback).`);
+            if (hop >= MAX_REDIRECTS)
+                throw new ActionError(`${url} redirected more than ${MAX_REDIRECTS} times.`);
+            current = next;
+            continue;
         }
-        const expected = Number(message.headers['content-length'] ?? NaN);
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let bytes = 0;
-        const meter = new external_node_stream_.Transform({
-            transform(chunk, _encoding, done) {
-                hash.update(chunk);
-                bytes += chunk.length;
-                done(null, chunk);
-            }
-        });
-        message.setTimeout(timeoutMs, () => message.destroy(new TransientError(`${new URL(url).host}: download stalled for ${timeoutMs / 1000} s`)));
-        try {
-            await (0,promises_namespaceObject.pipeline)(message, meter, (0,external_node_fs_namespaceObject.createWriteStream)(dest));
-        }
-        catch (error) {
-            if (error instanceof TransientError)
-                throw error;
-            throw networkError(error, url);
-        }
-        if (!message.complete || (Number.isFinite(expected) && bytes !== expected)) {
-            throw new TransientError(`${new URL(url).host}: download cut off after ${bytes} of ${Number.isFinite(expected) ? expected : '?'} bytes`);
-        }
-        return { sha256: hash.digest('hex'), bytes };
+        if (isTransientStatus(status))
+            throw transientFromStatus({ status, headers: message.headers }, current.host);
+        throw new HttpStatusError(status, current.href);
+    }
+}
+/** Reads a small text answer (SHA256SUMS, latest.json) through `openGet`, within `timeoutMs`. */
+async function getText(url, timeoutMs) {
+    const opened = await openGet(url, timeoutMs);
+    try {
+        return await deadline(readAll(opened.message, timeoutMs, opened.url), timeoutMs * 2, new URL(url).host);
     }
     finally {
-        http.dispose();
+        opened.dispose();
     }
 }
 
@@ -35133,1235 +32577,736 @@ async function download(url, dest, timeoutMs) {
 
 
 
+
 const MISSING_ID_TOKEN = 'This job cannot get a GitHub OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN ' +
     'are not set. Add "permissions: id-token: write" to the workflow or job; pull requests from forks and ' +
-    'Dependabot runs never get a token (set "on-missing-id-token: incognito" to scan them without a credential).';
+    'Dependabot runs never get a token, and @github/local-action cannot mint one (set "on-missing-id-token: incognito" ' +
+    'to scan without a credential).';
+/**
+ * The whole budget for getting an id-token, whatever goes wrong: at most this many requests
+ * to the runner's token endpoint, and no request starts or runs past `maxTotalMs` after the
+ * first one began. It is the only retry loop around that endpoint (the toolkit's own
+ * getIDToken, which retries by itself, is not used).
+ */
+const ID_TOKEN_BUDGET = { maxRequests: 15, maxTotalMs: 90000 };
 /** GitHub only gives a job an id-token when the workflow grants `id-token: write`. */
 function idTokenAvailable(env = process.env) {
     return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
-/**
- * Asks GitHub for an id-token with the given audience. GitHub answers a just-started job
- * with a transient 403 or 5xx now and then, so those are retried; the toolkit call has no
- * timeout of its own, so each attempt gets one.
- */
-async function fetchIdToken(audience, retry = {}) {
-    return withRetry('GitHub id-token request', async () => {
-        try {
-            return await deadline(getIDToken(audience), requestTimeoutMs());
-        }
-        catch (error) {
-            if (error instanceof TransientError)
-                throw error;
-            const text = messageOf(error);
-            const code = /Error Code : (\d{3})/.exec(text)?.[1];
-            // GitHub also answers 403 while a just-started job is still "pending".
-            if (!code || code === '403' || isTransientStatus(Number(code))) {
-                throw new TransientError(code ? `HTTP ${code}` : firstLine(text));
-            }
-            throw new ActionError(`GitHub refused the id-token request (HTTP ${code}): ${firstLine(text)}`);
-        }
-    }, retry).catch(error => {
-        if (error instanceof ActionError)
-            throw error;
-        throw new ActionError(`Could not get an id-token from GitHub: ${messageOf(error)}. Re-run the job; if it persists, check githubstatus.com.`);
-    });
-}
-function firstLine(text) {
-    return (text
-        .replace(/^Error message:\s*/, '')
-        .split('\n')[0]
-        ?.trim() ?? text);
-}
-
-;// CONCATENATED MODULE: ./src/shell-words.ts
-/**
- * Splits a string into words the way a POSIX shell would quote them, without running a
- * shell: no variables, globs, or command substitution. Returns an error text for
- * unbalanced quotes or a trailing backslash.
- */
-function splitShellWords(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote = null;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-            else
-                word += ch;
-            continue;
-        }
-        if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '\\' && text[i + 1] === '\n')
-                i++;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) {
-                word += text[++i];
-            }
-            else
-                word += ch;
-            continue;
-        }
-        if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\') {
-            if (i + 1 >= text.length)
-                return { error: 'ends with a lone backslash' };
-            const next = text[++i];
-            if (next !== '\n') {
-                word += next;
-                inWord = true;
-            }
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        return { error: `has an unclosed ${quote === '"' ? 'double' : 'single'} quote` };
-    if (inWord)
-        words.push(word);
-    return { words };
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/net/urls.ts
-
-/** Hosts for which plain http is allowed: the action's own machine, nothing else. */
-function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost')
-        return true;
-    if ((0,external_node_net_.isIP)(host) === 4)
-        return host.startsWith('127.');
-    if ((0,external_node_net_.isIP)(host) === 6)
-        return host === '::1';
-    return false;
-}
-/**
- * Checks the rule every URL of ours follows: https, or http only to a loopback address;
- * no user info, query or fragment. Returns the problem in words, or null when the URL is fine.
- */
-function urlProblem(url) {
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        return `uses "${url.protocol}", but only https:// is allowed (http:// only to a loopback address)`;
-    }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        return 'uses http:// to a host that is not a loopback address; use https://';
-    }
-    if (url.username || url.password) {
-        return 'must not carry a user name or password; credentials never go in URLs';
-    }
-    if (url.search || url.href.includes('?'))
-        return 'must not have a query string (?...)';
-    if (url.hash || url.href.includes('#'))
-        return 'must not have a fragment (#...)';
-    return null;
-}
-/** The URL text without a trailing slash, so paths can be appended with "/". */
-function baseUrl(url) {
-    return url.href.replace(/\/+$/, '');
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-const API_ENDPOINTS = {
-    us: 'https://us.api.mondoo.com',
-    eu: 'https://eu.api.mondoo.com'
-};
-const OUTPUT_FORMATS = [
-    'compact',
-    'summary',
-    'full',
-    'report',
-    'yaml',
-    'yml',
-    'yaml-v1',
-    'yaml-v2',
-    'json',
-    'json-v1',
-    'json-v2',
-    'junit',
-    'sarif'
-];
-const OUTPUT_MODIFIERS = ['nodata', 'nocolor', 'detailed', 'summary', 'compact', 'full', 'all'];
-const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
-const MRN_HOST = 'captain.api.mondoo.app';
-const SPACE_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
-const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
-const VERSION = /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/;
-// Long enough for any real value; short enough that a pasted file or a runaway template is
-// caught here rather than in a URL or a command line.
-const MAX_LENGTH = 2048;
-const MAX_WORDS_LENGTH = 16384;
-/** "us" and "eu" stand for Mondoo's regional endpoints; anything else is taken as a URL. */
-function shorthand(value) {
-    const key = value.toLowerCase();
-    return Object.hasOwn(API_ENDPOINTS, key) ? API_ENDPOINTS[key] : value;
-}
-/** Control characters; a multi-line input may hold tabs and line breaks. */
-function hasControl(raw, multiline) {
-    for (const ch of raw) {
-        const code = ch.charCodeAt(0);
-        if (multiline && (code === 9 || code === 10 || code === 13))
-            continue;
-        // C0, DEL and C1 (U+0085 is a line break to some readers).
-        if (code < 32 || (code >= 127 && code <= 159))
-            return true;
-    }
-    return false;
-}
-function check(name, raw, multiline = false) {
-    const max = multiline ? MAX_WORDS_LENGTH : MAX_LENGTH;
-    if (raw.length > max) {
-        throw new InputError(name, `is ${raw.length} characters long; the limit is ${max}.`);
-    }
-    if (hasControl(raw, multiline)) {
-        throw new InputError(name, multiline
-            ? 'contains a control character (such as a NUL byte); remove it.'
-            : 'contains a control character (a line break, tab or NUL byte); it must be a single line.');
-    }
-    return raw.trim();
-}
-function parseBoolean(name, raw, fallback) {
-    const value = check(name, raw);
-    if (value === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(name, `must be true or false, not "${preview(value)}".`);
-}
-function parseUrl(name, raw, fallback) {
-    const value = check(name, raw) || fallback;
+/** The runner's token endpoint for `audience`, or an error naming the broken runner property. */
+function endpoint(audience, env) {
+    const base = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!base || !bearer)
+        throw new ActionError(MISSING_ID_TOKEN);
     let url;
     try {
-        url = new URL(value);
+        url = new URL(base);
     }
     catch {
-        throw new InputError(name, `is not a URL: "${preview(value)}". Use a full https:// URL.`);
+        url = new URL('invalid:');
     }
-    const problem = urlProblem(url);
-    if (problem)
-        throw new InputError(name, `${problem} (got "${preview(value)}").`);
-    return baseUrl(url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new ActionError('The runner property ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL, so no id-token can be requested. ' +
+            'The runner sets it for jobs with "permissions: id-token: write"; do not set it yourself ' +
+            '(@github/local-action cannot mint tokens: use "on-missing-id-token: incognito" there).');
+    }
+    // The runner's URL already carries a query (api-version); the audience is appended to it.
+    return { url: `${base}&audience=${encodeURIComponent(audience)}`, bearer };
 }
-/** Shows a user's value in an error without flooding the log. Inputs are never secret. */
-function preview(value) {
-    return value.length > 80 ? `${value.slice(0, 77)}...` : value;
-}
-function parseAudience(get) {
-    const audience = check('audience', get('audience'));
-    const spaceInput = check('space-id', get('space-id'));
-    let fromSpace;
-    if (spaceInput) {
-        const mrn = AUDIENCE.exec(spaceInput);
-        if (mrn)
-            fromSpace = spaceInput;
-        else if (SPACE_ID.test(spaceInput))
-            fromSpace = `//${MRN_HOST}/spaces/${spaceInput}`;
-        else {
-            throw new InputError('space-id', `must be a space ID such as "my-space-123" or a space MRN such as ` +
-                `"//${MRN_HOST}/spaces/my-space-123", not "${preview(spaceInput)}".`);
-        }
+/** The token from a 200 answer, or an error saying what the endpoint sent instead. */
+function tokenOf(body) {
+    let value;
+    try {
+        value = JSON.parse(body)?.value;
     }
-    if (audience) {
-        if (!AUDIENCE.test(audience)) {
-            throw new InputError('audience', `must look like "//${MRN_HOST}/spaces/<space-id>" (copy it from the workload identity ` +
-                `provider in the Mondoo console), not "${preview(audience)}".`);
-        }
-        if (fromSpace && fromSpace !== audience) {
-            throw new InputError('audience', `("${audience}") and input "space-id" ("${spaceInput}") name different audiences; set only one.`);
-        }
-        return audience;
+    catch {
+        value = undefined;
     }
-    if (fromSpace)
-        return fromSpace;
-    throw new InputError('audience', `is required (or set "space-id"): copy the audience of your workload identity provider from ` +
-        `the Mondoo console, e.g. "//${MRN_HOST}/spaces/<space-id>".`);
-}
-function parseWords(name, raw, fallback) {
-    const value = check(name, raw, true);
-    if (value === '')
-        return fallback;
-    const split = splitShellWords(value);
-    if ('error' in split) {
-        throw new InputError(name, `${split.error}; quote words as in a shell, e.g. "a b" or 'a b'.`);
-    }
-    return split.words;
-}
-function parseOutput(raw) {
-    const value = check('output', raw) || 'compact';
-    const [format, ...modifiers] = value.toLowerCase().split(',');
-    const known = OUTPUT_FORMATS.includes(format ?? '');
-    if (!known || modifiers.some(m => !OUTPUT_MODIFIERS.includes(m))) {
-        throw new InputError('output', `must be one of ${OUTPUT_FORMATS.join(', ')} (optionally with modifiers such as ` +
-            `"compact,nodata"), not "${preview(value)}".`);
-    }
-    return value.toLowerCase();
-}
-function parseRiskThreshold(raw) {
-    const value = check('risk-threshold', raw);
-    if (value === '')
-        return undefined;
-    if (!/^\d{1,3}$/.test(value) || Number(value) > 100) {
-        throw new InputError('risk-threshold', `must be a whole number from 0 to 100 (leave it empty to never fail on risk), not "${preview(value)}".`);
-    }
-    return Number(value);
-}
-function parseChoice(name, raw, choices, fallback) {
-    const value = (check(name, raw) || fallback).toLowerCase();
-    if (!choices.includes(value)) {
-        throw new InputError(name, `must be one of ${choices.join(', ')}, not "${preview(value)}".`);
-    }
-    return value;
-}
-function parseVersion(raw) {
-    const value = check('cnspec-version', raw) || 'latest';
-    if (value.toLowerCase() === 'latest')
-        return 'latest';
-    const match = VERSION.exec(value);
-    if (!match) {
-        throw new InputError('cnspec-version', `must be "latest" or an exact version such as "13.35.2", not "${preview(value)}".`);
-    }
-    return `${Number(match[1])}.${Number(match[2])}.${Number(match[3])}`;
+    if (typeof value === 'string' && /^[A-Za-z0-9._-]+$/.test(value))
+        return value;
+    throw new ActionError('The runner\'s id-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) answered HTTP 200 without a token in "value". ' +
+        'This is not a GitHub Actions token service; check that nothing in the job overrides ACTIONS_ID_TOKEN_REQUEST_URL.');
 }
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Asks the runner's token endpoint for an id-token with the given audience, and masks it
+ * before anything else can see it. A just-started job now and then gets a 403 ("pending")
+ * or a 5xx; those and network failures are retried within ID_TOKEN_BUDGET, nothing else.
  */
-function parseInputs(get) {
-    const problems = [];
-    const attempt = (fn) => {
-        try {
-            return fn();
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                problems.push(error.message);
-            else
-                throw error;
-            return undefined;
-        }
+async function fetchIdToken(audience, retry = {}, env = process.env) {
+    const { url, bearer } = endpoint(audience, env);
+    const clock = retry.clock ?? systemClock;
+    const base = retry.policy;
+    const policy = {
+        maxAttempts: ID_TOKEN_BUDGET.maxRequests,
+        baseMs: base?.baseMs ?? 1000,
+        capMs: Math.min(base?.capMs ?? 10000, 10000),
+        maxTotalMs: ID_TOKEN_BUDGET.maxTotalMs
     };
-    const audience = attempt(() => parseAudience(get));
-    const idTokenAudience = attempt(() => check('id-token-audience', get('id-token-audience')));
-    const endpointRaw = attempt(() => check('api-endpoint', get('api-endpoint')));
-    const apiEndpoint = attempt(() => parseUrl('api-endpoint', shorthand(endpointRaw ?? ''), API_ENDPOINTS.us));
-    const issuerRaw = attempt(() => check('issuer', get('issuer')));
-    const issuer = issuerRaw ? attempt(() => parseUrl('issuer', issuerRaw, '')) : undefined;
-    const config = {
-        audience,
-        idTokenAudience: idTokenAudience || audience,
-        apiEndpoint,
-        issuer,
-        exportCredentials: attempt(() => parseBoolean('export-credentials', get('export-credentials'), true)),
-        onMissingIdToken: attempt(() => parseChoice('on-missing-id-token', get('on-missing-id-token'), ['fail', 'incognito'], 'fail')),
-        cnspecVersion: attempt(() => parseVersion(get('cnspec-version'))),
-        releasesUrl: attempt(() => parseUrl('releases-url', get('releases-url'), 'https://releases.mondoo.com')),
-        status: attempt(() => parseBoolean('status', get('status'), true)),
-        scan: attempt(() => parseBoolean('scan', get('scan'), true)),
-        target: attempt(() => parseWords('target', get('target'), ['local'])),
-        args: attempt(() => parseWords('args', get('args'), [])),
-        output: attempt(() => parseOutput(get('output'))),
-        riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
-        logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info'))
+    const start = clock.now();
+    let requests = 0;
+    const attempt = async () => {
+        // Each request gets what is left of the budget at most (request() allows twice its timeout).
+        const left = policy.maxTotalMs - (clock.now() - start);
+        const timeoutMs = Math.min(requestTimeoutMs(), Math.floor(left / 2));
+        if (timeoutMs < 100)
+            throw new Error(`the ${policy.maxTotalMs / 1000} s budget ran out`);
+        requests++;
+        const answer = await request(url, {
+            method: 'GET',
+            headers: { Authorization: `Bearer ${bearer}`, Accept: 'application/json' },
+            timeoutMs,
+            followRedirects: false
+        });
+        if (answer.status === 200) {
+            const token = tokenOf(answer.body);
+            core_setSecret(token);
+            return token;
+        }
+        // GitHub also answers 403 while a just-started job is still "pending".
+        if (answer.status === 403 || isTransientStatus(answer.status))
+            throw transientFromStatus(answer, 'GitHub');
+        throw new ActionError(`GitHub refused the id-token request (HTTP ${answer.status}${gitHubMessage(answer.body, bearer)}). ` +
+            'Check "permissions: id-token: write" for this job; if it is set, re-run the job.');
     };
-    if (problems.length === 1)
-        throw new ActionError(problems[0]);
-    if (problems.length > 1) {
-        throw new ActionError(`${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`);
+    return withRetry('GitHub id-token request', attempt, { ...retry, policy, clock }).catch(error => {
+        if (error instanceof ActionError)
+            throw error;
+        const seconds = ((clock.now() - start) / 1000).toFixed(0);
+        throw new ActionError(`Could not get an id-token from GitHub after ${requests} request${requests === 1 ? '' : 's'} in ${seconds} s ` +
+            `(last: ${logSafe(messageOf(error))}). Re-run the job; if it persists, check githubstatus.com ` +
+            `and, on self-hosted runners, the proxy settings (https_proxy, no_proxy).`);
+    });
+}
+/** GitHub's error message, short, inert and without the runner's request token. */
+function gitHubMessage(body, bearer) {
+    let message = '';
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed?.message === 'string')
+            message = parsed.message;
     }
-    return config;
+    catch {
+        return '';
+    }
+    message = logSafe(message.split(bearer).join('[request token]')).slice(0, 200);
+    return message ? `: ${message}` : '';
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
 
 
 
 
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
+/** Runner variables that grant access to GitHub: cnspec gets them only when a mode needs them. */
+const ID_TOKEN_REQUEST = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+const RUNNER_SERVICES = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_RESULTS_URL',
+    // cnspec's wif exchange prefers JWT_TOKEN to the job's own id-token: a value left by an
+    // earlier step must not choose the identity.
+    'JWT_TOKEN'
+];
+/**
+ * The environment cnspec runs with: the runner's own minus what lets a process act as this
+ * job towards GitHub (id-token requests, the runtime, cache and results services, the
+ * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
+ * straight to the child process and never printed.
+ */
+function cnspecEnv(config, options = {}) {
+    const drop = new Set(RUNNER_SERVICES);
+    if (!options.idTokenRequest)
+        for (const name of ID_TOKEN_REQUEST)
+            drop.add(name);
+    if (!options.githubToken)
+        drop.add('GITHUB_TOKEN');
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined && !drop.has(key))
+            env[key] = value;
+    if (config)
+        env.MONDOO_CONFIG_BASE64 = config;
+    else
+        delete env.MONDOO_CONFIG_BASE64;
+    return env;
+}
+function statusVerdict(exitCode) {
+    if (exitCode === 0)
+        return {
+            exitCode,
+            ok: true,
+            verdict: 'cnspec reached Mondoo and the credential authenticates.'
+        };
+    if (exitCode === 78) {
+        return {
+            exitCode,
+            ok: false,
+            verdict: 'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
+                'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
+        };
     }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return manifest_awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
+    if (exitCode === 1) {
+        return {
+            exitCode,
+            ok: false,
+            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
+                'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
+                '"api-endpoint" is the region of your space (us or eu).'
+        };
+    }
+    return {
+        exitCode,
+        ok: false,
+        verdict: `cnspec status exited ${exitCode} (unexpected); see cnspec's messages above.`
+    };
+}
+/**
+ * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
+ * command line and every output line are printed by us, made inert: exec's own echo would
+ * print a word holding a line break as two lines, and the runner obeys a line that starts
+ * with "::".
+ */
+async function runCnspec(binary, args, env) {
+    info(`[command] ${logSafeArgv([binary, ...args])}`);
+    const stream = (to) => {
+        const lines = lineWriter(line => to.write(`${line}\n`));
+        const utf8 = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        return {
+            push: (chunk) => lines.push(utf8.write(chunk)),
+            end: () => {
+                lines.push(utf8.end());
+                lines.end();
             }
+        };
+    };
+    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
+    // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+    const out = stream(process.stdout);
+    const err = stream(process.stdout);
+    const result = await getExecOutput(binary, args, {
+        env,
+        ignoreReturnCode: true,
+        silent: true,
+        listeners: {
+            stdout: chunk => out.push(chunk),
+            stderr: chunk => err.push(chunk)
         }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
     });
+    out.end();
+    err.end();
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/install/cache.ts
+
+
+
+
+function cacheEntry(toolCache, version, arch) {
+    const parent = (0,external_node_path_namespaceObject.join)(toolCache, 'cnspec', version);
+    const dir = (0,external_node_path_namespaceObject.join)(parent, arch);
+    return { parent, dir, marker: `${dir}.complete`, arch };
+}
+/** Private folders of installs in progress, and entries moved aside to be deleted. */
+const PARTIAL = (arch) => `.${arch}.partial-`;
+const TRASH = (arch) => `.${arch}.trash-`;
+/** Far longer than any download may take: such a folder belongs to a killed install. */
+const ABANDONED_MS = 60 * 60 * 1000;
 /**
- * Internal class for retries
+ * rename() onto a taken path: ENOTEMPTY/EEXIST on POSIX (ENOTDIR when a file is there),
+ * EPERM/EACCES/EBUSY on Windows, which never renames over an existing folder.
  */
-class retry_helper_RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    core.info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                core.info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
+const OCCUPIED = new Set(['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EPERM', 'EACCES', 'EBUSY']);
+const PUBLISH_ATTEMPTS = 8;
+/** A fresh private folder on the same file system as the entry, so publishing is a rename. */
+async function privateDir(entry) {
+    await (0,promises_namespaceObject.mkdir)(entry.parent, { recursive: true }).catch(async (error) => {
+        // A recursive mkdir that a read-only or full disk refuses reports ENOENT; plain ones
+        // report the real reason.
+        if (error.code !== 'ENOENT')
+            throw error;
+        for (const dir of [(0,external_node_path_namespaceObject.dirname)(entry.parent), entry.parent])
+            await (0,promises_namespaceObject.mkdir)(dir).catch((inner) => {
+                if (inner.code !== 'EEXIST')
+                    throw inner;
+            });
     });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
+    return (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(entry.parent, PARTIAL(entry.arch)));
 }
-const tool_cache_IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
-        yield io.mkdirP(path.dirname(dest));
-        core.debug(`Downloading ${url}`);
-        core.debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
+async function markComplete(entry) {
+    await (0,promises_namespaceObject.writeFile)(entry.marker, '');
 }
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (fs.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new httpm.HttpClient(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            core.debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = util.promisify(stream.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, fs.createWriteStream(dest));
-            core.debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                core.debug('download failed');
-                try {
-                    yield io.rmRF(dest);
-                }
-                catch (err) {
-                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
+async function cache_exists(path) {
+    return (0,promises_namespaceObject.lstat)(path).then(() => true, () => false);
+}
+/** Removes what killed installs and replaced entries left behind (never a live install's folder). */
+async function sweep(entry) {
+    const names = await (0,promises_namespaceObject.readdir)(entry.parent).catch(() => []);
+    await Promise.all(names.map(async (name) => {
+        const path = (0,external_node_path_namespaceObject.join)(entry.parent, name);
+        const trash = name.startsWith(TRASH(entry.arch));
+        if (!trash && !name.startsWith(PARTIAL(entry.arch)))
+            return;
+        const info = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+        if (info && (trash || Date.now() - info.mtimeMs > ABANDONED_MS))
+            await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }).catch(() => undefined);
+    }));
 }
 /**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
+ * Moves whatever is at the entry's path aside, atomically. If another process replaced it
+ * between our look and the move (its inode changed), it is put back: we only ever remove
+ * what we judged.
  */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(tool_cache_IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        core_debug('Checking tar --version');
-        let versionOutput = '';
-        yield exec_exec('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        core_debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (tool_cache_IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield exec_exec(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (tool_cache_IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core_debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec_exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield which('powershell', true);
-            core_debug(`Using powershell at path: ${powershellPath}`);
-            yield exec_exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield which('unzip', true);
-        const args = [file];
-        if (!isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source dir: ${sourceDir}`);
-        if (!external_fs_namespaceObject.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_namespaceObject.readdirSync(sourceDir)) {
-            const s = external_path_namespaceObject.join(sourceDir, itemName);
-            yield io_cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_namespaceObject.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core_debug(`checking cache: ${cachePath}`);
-        if (external_fs_namespaceObject.existsSync(cachePath) && external_fs_namespaceObject.existsSync(`${cachePath}.complete`)) {
-            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core_debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_namespaceObject.arch();
-    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
-    if (external_fs_namespaceObject.existsSync(toolPath)) {
-        const children = external_fs_namespaceObject.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
-                if (external_fs_namespaceObject.existsSync(fullPath) && external_fs_namespaceObject.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        }
-        yield mkdirP(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        core_debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield rmRF(folderPath);
-        yield rmRF(markerPath);
-        yield mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_namespaceObject.writeFileSync(markerPath, '');
-    core_debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    core_debug(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    core_debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core_debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core_debug(`matched: ${version}`);
-    }
-    else {
-        core_debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/install/lock.ts
-
-
-/** A lock older than this is taken over even if its holder looks alive. */
-const STALE_MS = 10 * 60 * 1000;
-const POLL_MS = 150;
-function alive(pid) {
+async function moveAside(entry, judged) {
+    const trash = (0,external_node_path_namespaceObject.join)(entry.parent, `${TRASH(entry.arch)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
     try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM';
-    }
-}
-async function stale(path) {
-    try {
-        const [content, info] = await Promise.all([(0,external_node_fs_promises_namespaceObject.readFile)(path, 'utf8'), (0,external_node_fs_promises_namespaceObject.stat)(path)]);
-        if (Date.now() - info.mtimeMs > STALE_MS)
-            return true;
-        const holder = JSON.parse(content || '{}');
-        // A holder on this host that no longer runs was killed mid-install.
-        return holder.host === (0,external_node_os_namespaceObject.hostname)() && typeof holder.pid === 'number' && !alive(holder.pid);
+        await (0,promises_namespaceObject.rename)(entry.dir, trash);
     }
     catch {
-        // Unreadable or half-written: the holder died between create and write, or just released.
-        return false;
+        return; // gone already, or in use (Windows): the next attempt looks again
     }
+    const moved = await (0,promises_namespaceObject.lstat)(trash).catch(() => undefined);
+    if (moved && judged !== undefined && moved.ino !== judged) {
+        await (0,promises_namespaceObject.rename)(trash, entry.dir).catch(() => undefined);
+        return;
+    }
+    await (0,promises_namespaceObject.rm)(trash, { recursive: true, force: true }).catch(() => undefined);
 }
 /**
- * An exclusive lock between processes on one machine (jobs of one self-hosted runner share
- * its tool cache). Returns the release function. A lock left by a killed process is taken over.
+ * Publishes a finished private folder as the entry. When the path is taken, the entry there
+ * is proved: a good one (another job won the race) is used and ours dropped; anything else
+ * (a half-copied folder from an older version of this action, a swapped binary) is moved
+ * aside and the rename tried again. Returns 'ours' or 'theirs'.
  */
-async function acquireLock(path, maxWaitMs, onWait) {
-    const start = Date.now();
-    let told = false;
-    for (;;) {
+async function publish(entry, ready, prove) {
+    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
         try {
-            const handle = await (0,external_node_fs_promises_namespaceObject.open)(path, 'wx');
-            await handle.writeFile(JSON.stringify({ pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), since: new Date().toISOString() }));
-            await handle.close();
-            return async () => {
-                await (0,external_node_fs_promises_namespaceObject.unlink)(path).catch(() => undefined);
-            };
+            await (0,promises_namespaceObject.rename)(ready, entry.dir);
+            await markComplete(entry);
+            return 'ours';
         }
         catch (error) {
-            if (error.code !== 'EEXIST')
+            const code = error.code ?? '';
+            if (!OCCUPIED.has(code))
                 throw error;
         }
-        if (await stale(path)) {
-            await (0,external_node_fs_promises_namespaceObject.unlink)(path).catch(() => undefined);
-            continue;
+        const judged = (await (0,promises_namespaceObject.lstat)(entry.dir).catch(() => undefined))?.ino;
+        if (judged !== undefined && (await prove(entry.dir)) === null) {
+            await (0,promises_namespaceObject.rm)(ready, { recursive: true, force: true }).catch(() => undefined);
+            if (!(await cache_exists(entry.marker)))
+                await markComplete(entry);
+            return 'theirs';
         }
-        if (Date.now() - start > maxWaitMs) {
-            throw new Error(`another process has held ${path} for over ${Math.round(maxWaitMs / 1000)} s`);
+        await moveAside(entry, judged);
+        await new Promise(resolve => setTimeout(resolve, 20 * attempt));
+    }
+    throw new ActionError(`Could not put cnspec into the tool cache at ${entry.dir}: the path stayed occupied by an entry that fails ` +
+        `verification (on Windows, a running cnspec.exe holds its folder). Stop the jobs using it, or delete the folder.`);
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/install/verify.ts
+
+
+
+
+
+
+
+// The proof that a tool cache entry holds Mondoo's binary. A cache entry keeps the archive
+// it was extracted from. At every use the archive must hash to what SHA256SUMS (fetched
+// now) lists, and the binary on disk must be byte for byte the one inside that archive.
+// A record of hashes kept next to the binary could be rewritten by whoever swapped the
+// binary; the archive cannot be, without breaking the published checksum.
+const CHUNK = 1024 * 1024;
+function memberName(header) {
+    const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+    const prefix = text(345, 155);
+    return (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100)).replace(/^(\.\/)+/, '');
+}
+/**
+ * Compares one regular file inside a tar stream, as the stream passes, with a file on disk,
+ * byte for byte (cheaper than hashing both). Like `tar x`, a later member of the same name
+ * wins. Only the ustar fields tar itself reads for a plain file are interpreted; other members
+ * are skipped by their size.
+ */
+class TarMemberMatcher extends external_node_stream_.Writable {
+    name;
+    file;
+    fileSize;
+    pending = Buffer.alloc(0);
+    remaining = 0;
+    padding = 0;
+    /** Within the named member: how far it has matched the file, or -1 once it differs. */
+    offset;
+    verdict;
+    ended = false;
+    constructor(name, file, fileSize) {
+        super();
+        this.name = name;
+        this.file = file;
+        this.fileSize = fileSize;
+    }
+    /** undefined when the archive holds no such member. */
+    matches() {
+        return this.verdict;
+    }
+    finishMember() {
+        if (this.offset !== undefined)
+            this.verdict = this.offset === this.fileSize;
+        this.offset = undefined;
+    }
+    async compare(data) {
+        if (this.offset === undefined || this.offset < 0)
+            return;
+        if (this.offset + data.length > this.fileSize) {
+            this.offset = -1;
+            return;
         }
-        if (!told) {
-            onWait?.();
-            told = true;
+        const disk = Buffer.allocUnsafe(data.length);
+        const { bytesRead } = await this.file.read(disk, 0, data.length, this.offset);
+        this.offset = bytesRead === data.length && disk.equals(data) ? this.offset + data.length : -1;
+    }
+    _write(chunk, _encoding, done) {
+        this.consume(chunk).then(() => done(), done);
+    }
+    async consume(chunk) {
+        let data = chunk;
+        while (data.length && !this.ended) {
+            if (this.remaining > 0) {
+                const take = Math.min(this.remaining, data.length);
+                await this.compare(data.subarray(0, take));
+                this.remaining -= take;
+                data = data.subarray(take);
+                if (this.remaining === 0)
+                    this.finishMember();
+                continue;
+            }
+            if (this.padding > 0) {
+                const skip = Math.min(this.padding, data.length);
+                this.padding -= skip;
+                data = data.subarray(skip);
+                continue;
+            }
+            const need = 512 - this.pending.length;
+            this.pending = Buffer.concat([this.pending, data.subarray(0, need)]);
+            data = data.subarray(need);
+            if (this.pending.length < 512)
+                break;
+            const header = this.pending;
+            this.pending = Buffer.alloc(0);
+            if (header.every(byte => byte === 0)) {
+                this.ended = true;
+                break;
+            }
+            const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, '').trim(), 8);
+            if (!Number.isFinite(size) || size < 0)
+                throw new Error('not a tar archive');
+            const type = String.fromCharCode(header[156] ?? 0);
+            const regular = type === '0' || type === '\0';
+            this.remaining = size;
+            this.padding = (512 - (size % 512)) % 512;
+            this.offset = regular && memberName(header) === this.name ? 0 : undefined;
+            if (size === 0)
+                this.finishMember();
         }
-        await new Promise(resolve => setTimeout(resolve, POLL_MS));
+    }
+}
+/** The archive's SHA-256, and whether the named file in it is `binary`, in one read of each. */
+async function readTarGz(path, member, binary) {
+    const file = await (0,promises_namespaceObject.open)(binary, 'r');
+    try {
+        const archive = (0,external_node_crypto_.createHash)('sha256');
+        const tar = new TarMemberMatcher(member, file, (await file.stat()).size);
+        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK });
+        const reading = (0,external_node_stream_promises_namespaceObject.pipeline)(gunzip, tar);
+        const source = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: CHUNK });
+        source.on('data', chunk => archive.update(chunk));
+        await Promise.all([(0,external_node_stream_promises_namespaceObject.pipeline)(source, gunzip), reading]);
+        return { archive: archive.digest('hex'), matches: tar.matches() };
+    }
+    finally {
+        await file.close();
+    }
+}
+/** The named file's bytes in a zip archive, found through the central directory. */
+function zipMember(zip, name) {
+    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (end < 0)
+        return undefined;
+    const count = zip.readUInt16LE(end + 10);
+    let offset = zip.readUInt32LE(end + 16);
+    let found;
+    for (let i = 0; i < count && offset + 46 <= zip.length; i++) {
+        if (zip.readUInt32LE(offset) !== 0x02014b50)
+            return undefined;
+        const method = zip.readUInt16LE(offset + 10);
+        const compressed = zip.readUInt32LE(offset + 20);
+        const nameLength = zip.readUInt16LE(offset + 28);
+        const extra = zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+        const local = zip.readUInt32LE(offset + 42);
+        const entryName = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+        if (entryName.replace(/^(\.\/)+/, '') === name && local + 30 <= zip.length) {
+            const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+            const data = zip.subarray(start, start + compressed);
+            if (method === 0)
+                found = data;
+            else if (method === 8)
+                found = (0,external_node_zlib_.inflateRawSync)(data);
+            else
+                return undefined;
+        }
+        offset += 46 + nameLength + extra;
+    }
+    return found;
+}
+async function readZip(path, member, binary) {
+    const zip = await (0,promises_namespaceObject.readFile)(path);
+    const content = zipMember(zip, member);
+    return {
+        archive: (0,external_node_crypto_.createHash)('sha256').update(zip).digest('hex'),
+        matches: content && content.equals(await (0,promises_namespaceObject.readFile)(binary))
+    };
+}
+/**
+ * Proves a cache entry: returns null when it holds the archive whose SHA-256 is `expected`
+ * and the binary extracted from it, unchanged; otherwise what is wrong, in words.
+ */
+async function proveEntry(dir, layout, expected) {
+    const binaryPath = (0,external_node_path_namespaceObject.join)(dir, layout.binary);
+    const archivePath = (0,external_node_path_namespaceObject.join)(dir, layout.archive);
+    try {
+        const info = await (0,promises_namespaceObject.lstat)(binaryPath).catch(() => undefined);
+        if (!info)
+            return `${layout.binary} is missing`;
+        if (!info.isFile())
+            return `${layout.binary} is not a regular file`;
+        if (!(await (0,promises_namespaceObject.lstat)(archivePath).catch(() => undefined)))
+            return `no verified archive (${layout.archive}) is kept with it`;
+        const read = layout.archive.endsWith('.zip') ? readZip : readTarGz;
+        const found = await read(archivePath, layout.binary, binaryPath);
+        if (found.archive !== expected)
+            return `its archive does not match the published SHA-256 (${found.archive})`;
+        if (found.matches === undefined)
+            return `its archive holds no ${layout.binary}`;
+        if (!found.matches)
+            return `${layout.binary} differs from the one in the verified archive`;
+        return null;
+    }
+    catch (error) {
+        return `it could not be read (${error.message})`;
     }
 }
 
+;// CONCATENATED MODULE: ./src/install/download.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The largest archive accepted when neither latest.json nor Content-Length gives a size. */
+const SIZE_CEILING = 1024 ** 3;
+/** Disk errors are not the network's fault and do not heal on a retry. */
+const DISK_ERRORS = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied'
+};
+const TAR_DISK_ERRORS = [
+    [/No space left on device/i, 'ENOSPC'],
+    [/Disk quota exceeded/i, 'EDQUOT'],
+    [/Read-only file system/i, 'EROFS'],
+    [/Permission denied/i, 'EACCES']
+];
+/** The tool cache's disk refused a write: not retried, and never blamed on the network. */
+class DiskError extends ActionError {
+}
+function diskError(code, path) {
+    const what = DISK_ERRORS[code];
+    if (!what)
+        return undefined;
+    return new DiskError(`Cannot write cnspec into the tool cache: ${what} in RUNNER_TOOL_CACHE (${path}, ${code}). ` +
+        `Nothing was installed. Free space or fix the permissions there, or point RUNNER_TOOL_CACHE at a writable disk.`);
+}
+/** The disk error `error` stands for, as a DiskError naming `path`; else `error` itself. */
+function asDiskError(error, path) {
+    const code = error?.code;
+    return (code && diskError(code, path)) || error;
+}
+/**
+ * Writes each chunk to the file and, while it lives, to tar, waiting for the slower one. If
+ * tar gives up early (a damaged archive), the download still completes, so that the hash,
+ * not tar's complaint, says what is wrong.
+ */
+function fanOut(file, tar) {
+    let tarAlive = Boolean(tar);
+    const drained = (t) => new Promise(resolve => {
+        t.once('drain', resolve);
+        t.once('close', resolve);
+    });
+    const fan = new external_node_stream_.Writable({
+        write(chunk, _encoding, done) {
+            const waits = [file.write(chunk) ? undefined : drained(file)];
+            if (tar && tarAlive && !tar.write(chunk))
+                waits.push(drained(tar));
+            Promise.all(waits).then(() => done(), done);
+        },
+        final(done) {
+            if (tar && tarAlive)
+                tar.end();
+            file.once('error', done);
+            file.end(() => done());
+        }
+    });
+    file.on('error', error => fan.destroy(error));
+    tar?.on('error', () => (tarAlive = false));
+    tar?.on('close', () => (tarAlive = false));
+    return fan;
+}
+/**
+ * How far the binary may unpack: generous for real builds (a Go binary compresses about 3:1),
+ * but a small archive that would fill the disk (a gzip bomb, before its hash is known) is stopped.
+ */
+function unpackedLimit(compressedCap) {
+    return Math.min(Math.max(8 * compressedCap, 64 * 1024 ** 2), 4 * 1024 ** 3);
+}
+/**
+ * `tar -xzf - <binary>` into `dir`: extraction as the bytes arrive, no second copy. The
+ * kernel's file size limit (`ulimit -f`, in 512-byte blocks) bounds what it may write, since
+ * the bytes are not verified yet while tar unpacks them.
+ */
+function untar(dir, binary, maxBytes) {
+    const blocks = String(Math.ceil(maxBytes / 512));
+    const script = 'ulimit -f "$0" && exec tar -xzf - --no-same-owner -C "$1" "$2"';
+    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', script, blocks, dir, binary], {
+        stdio: ['pipe', 'ignore', 'pipe']
+    });
+    let stderr = '';
+    child.stderr.on('data', chunk => (stderr += chunk));
+    const done = new Promise((resolve, reject) => {
+        child.on('error', error => reject(new ActionError(`Could not run tar: ${error.message}`)));
+        child.on('close', (code, signal) => {
+            if (code === 0)
+                return resolve();
+            if (signal === 'SIGXFSZ' || /File too large/i.test(stderr))
+                return reject(new ActionError(`The cnspec archive unpacks to more than ${maxBytes} bytes; extraction was stopped and nothing was installed. ` +
+                    `Check your "releases-url" mirror.`));
+            const disk = TAR_DISK_ERRORS.find(([pattern]) => pattern.test(stderr));
+            reject((disk && diskError(disk[1], dir)) ??
+                new ActionError(`tar could not extract the archive (${signal ? `signal ${signal}` : `exit code ${code}`}): ${stderr.trim().split('\n')[0] ?? ''}`));
+        });
+    });
+    return { stdin: child.stdin, done };
+}
+/**
+ * Downloads the archive into `dir` and extracts its binary there, in one pass: bytes go to
+ * the SHA-256, to the kept copy of the archive (the cache entry's proof) and to tar at once.
+ * The caller compares the hash before anything in `dir` is used. Bounded: the download ends
+ * at `limits.deadlineAt`, and at the size cap (latest.json's size, else Content-Length, else
+ * 1 GiB) the connection is cut. Windows archives (zip) are extracted after the download.
+ */
+async function downloadInto(url, dir, names, limits) {
+    const remaining = limits.deadlineAt - Date.now();
+    const late = () => new ActionError(`The cnspec download from ${new URL(url).host} did not finish within ${Math.round(limits.deadlineMs / 1000)} s; ` +
+        `the server is too slow or trickling. Nothing was installed. Retry, or use a faster "releases-url" mirror.`);
+    if (remaining <= 0)
+        throw late();
+    const opened = await openGet(url, Math.min(limits.idleMs, remaining));
+    const { message } = opened;
+    try {
+        const declared = Number(message.headers['content-length'] ?? NaN);
+        const limit = limits.expectedSize ?? SIZE_CEILING;
+        const source = limits.expectedSize ? "latest.json's size for it" : 'the 1 GiB ceiling';
+        const tooBig = () => new ActionError(`The cnspec archive from ${new URL(opened.url).host} is larger than ${limit} bytes (${source}); ` +
+            `it was cut off there and nothing was installed. Check your "releases-url" mirror.`);
+        if (Number.isFinite(declared) && declared > limit)
+            throw tooBig();
+        // A shorter Content-Length bounds it further; more bytes than that are a broken answer.
+        const cap = Number.isFinite(declared) ? declared : limit;
+        const archivePath = (0,external_node_path_namespaceObject.join)(dir, names.archive);
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let bytes = 0;
+        const file = (0,external_node_fs_namespaceObject.createWriteStream)(archivePath);
+        const tar = names.archive.endsWith('.tar.gz')
+            ? untar(dir, names.binary, unpackedLimit(cap))
+            : undefined;
+        const sink = fanOut(file, tar?.stdin);
+        const timer = setTimeout(() => message.destroy(late()), remaining);
+        message.setTimeout(limits.idleMs, () => message.destroy(new TransientError(`${new URL(opened.url).host}: download stalled for ${limits.idleMs / 1000} s`)));
+        message.on('data', (chunk) => {
+            bytes += chunk.length;
+            if (bytes > cap)
+                message.destroy(tooBig());
+            else
+                hash.update(chunk);
+        });
+        // A full disk under tar ends the download at once; other tar failures wait for the hash.
+        const extracted = tar?.done.then(() => undefined, (error) => {
+            if (error instanceof DiskError)
+                message.destroy(error);
+            return error;
+        });
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(message, sink);
+        }
+        catch (error) {
+            file.destroy();
+            tar?.stdin.destroy();
+            await extracted;
+            if (error instanceof ActionError || error instanceof TransientError)
+                throw error;
+            const disk = asDiskError(error, archivePath);
+            if (disk !== error)
+                throw disk;
+            throw networkError(error, opened.url);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        if (!message.complete || (Number.isFinite(declared) && bytes !== declared)) {
+            throw new TransientError(`${new URL(opened.url).host}: download cut off after ${bytes} of ${Number.isFinite(declared) ? declared : '?'} bytes`);
+        }
+        return { sha256: hash.digest('hex'), bytes, extractError: await extracted };
+    }
+    finally {
+        opened.dispose();
+    }
+}
+/** Extracts the binary of a verified zip (Windows) next to it. */
+async function unzipVerified(dir, names) {
+    const content = zipMember(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, names.archive)), names.binary);
+    if (!content)
+        throw new ActionError(`The verified ${names.archive} holds no ${names.binary}.`);
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, names.binary), content, { mode: 0o755 }).catch(error => {
+        throw asDiskError(error, dir);
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/install/platform.ts
 
 const SUPPORTED = [
@@ -36453,7 +33398,10 @@ function parseLatest(body, platform) {
     const hash = typeof entry?.hash === 'string' ? entry.hash.toLowerCase() : undefined;
     if (hash !== undefined && !SHA256.test(hash))
         return { error: `latest.json's hash for ${platform.key} is not a SHA-256` };
-    return { version, sha256: hash };
+    const size = typeof entry?.size === 'number' && Number.isSafeInteger(entry.size) && entry.size > 0
+        ? entry.size
+        : undefined;
+    return { version, sha256: hash, size };
 }
 /** Parses `<sha256>  <file>` lines (a "*" before the name marks binary mode). */
 function parseChecksums(text) {
@@ -36478,22 +33426,21 @@ function parseChecksums(text) {
 
 
 
-const TOOL = 'cnspec';
-const LOCK_WAIT_MS = 5 * 60 * 1000;
+
 // `cnspec version` is local work, unrelated to network timeouts; a busy runner may be slow.
 const PROBE_TIMEOUT_MS = 60000;
+/** The whole download, every attempt included, as a multiple of the inactivity timeout (10 min). */
+const DEADLINE_PER_IDLE = 20;
 function requireEnv(name) {
     const value = process.env[name];
     if (!value)
         throw new ActionError(`${name} is not set. The action must run on a GitHub Actions runner (or set it for a local run).`);
     return value;
 }
-/** Runs `cnspec version` with a deadline; returns the version it reports, or why it failed. */
+/** Runs `cnspec version` with a deadline and cnspec's minimal environment. */
 function probeBinary(binary) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
-        return Promise.resolve({ error: `${binary} is missing` });
     return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: PROBE_TIMEOUT_MS, env: { ...process.env, MONDOO_CONFIG_BASE64: '' } }, (error, stdout) => {
+        (0,external_node_child_process_namespaceObject.execFile)(binary, ['version'], { timeout: PROBE_TIMEOUT_MS, env: cnspecEnv(undefined) }, (error, stdout) => {
             const version = /cnspec v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
             if (error)
                 resolve({
@@ -36506,25 +33453,19 @@ function probeBinary(binary) {
         });
     });
 }
-async function get(url, what, retry) {
-    return withRetry(what, async () => {
-        const answer = await request(url, {
-            method: 'GET',
-            timeoutMs: requestTimeoutMs(),
-            followRedirects: true
-        });
-        if (isTransientStatus(answer.status))
-            throw transientFromStatus(answer, new URL(url).host);
-        if (answer.status !== 200)
-            return { missing: answer.status };
-        return answer.body;
-    }, retry);
+/** A small release file, or the HTTP status that says it is not there. */
+function getReleaseFile(url, what, retry) {
+    return withRetry(what, () => getText(url, requestTimeoutMs()).catch(error => {
+        if (error instanceof HttpStatusError)
+            return { missing: error.status };
+        throw error;
+    }), retry);
 }
 async function resolveVersion(options, platform) {
     if (options.version !== 'latest')
         return { version: options.version };
     const url = latestUrl(options.releasesUrl);
-    const body = await get(url, 'cnspec latest.json', options.retry);
+    const body = await getReleaseFile(url, 'cnspec latest.json', options.retry);
     if (typeof body !== 'string') {
         throw new ActionError(`${url} answered HTTP ${body.missing}. Check "releases-url", or set "cnspec-version" to an exact version.`);
     }
@@ -36534,204 +33475,1191 @@ async function resolveVersion(options, platform) {
     options.log(`latest cnspec is ${latest.version}`);
     return latest;
 }
-async function fetchVerified(options, platform, version, latestSha) {
-    const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(requireEnv('RUNNER_TEMP'), 'cnspec-download-'));
-    const file = (0,external_node_path_namespaceObject.join)(dir, archiveName(version, platform));
-    const url = archiveUrl(options.releasesUrl, version, platform);
-    const sumsUrl = checksumsUrl(options.releasesUrl, version);
-    const notFound = (what, status) => new ActionError(`The ${what} for cnspec ${version} (${platform.key}) is not on ${options.releasesUrl} (HTTP ${status}). ` +
+function notFound(options, version, platform) {
+    return (what, status) => new ActionError(`The ${what} for cnspec ${version} (${platform.key}) is not on ${options.releasesUrl} (HTTP ${status}). ` +
         `Check "cnspec-version" against Mondoo's releases, or that your "releases-url" mirror has it.`);
-    // Whatever goes wrong, the unverified download does not stay behind.
-    try {
-        const [sums, archive] = await Promise.all([
-            get(sumsUrl, 'cnspec checksums download', options.retry),
-            withRetry('cnspec download', () => download(url, file, requestTimeoutMs()), options.retry).catch(error => {
-                if (error instanceof HttpStatusError)
-                    throw notFound('archive', error.status);
-                throw error;
-            })
-        ]);
-        if (typeof sums !== 'string') {
-            throw new ActionError(`${notFound('checksums file', sums.missing).message} Without checksums the download cannot be verified, so it is not installed.`);
-        }
-        const expected = parseChecksums(sums).get(archiveName(version, platform));
-        if (!expected) {
-            throw new ActionError(`${sumsUrl} lists no checksum for ${archiveName(version, platform)}; the download cannot be verified, so it is not installed.`);
-        }
-        if (archive.sha256 !== expected || (latestSha && archive.sha256 !== latestSha)) {
-            throw new ActionError(`Checksum mismatch for ${archiveName(version, platform)}: downloaded ${archive.sha256}, expected ${expected}` +
-                `${latestSha && latestSha !== expected ? ` (latest.json says ${latestSha})` : ''}. The file was discarded and nothing was installed. ` +
-                `Retry; if it persists, your network or mirror ("releases-url") serves a different file.`);
-        }
-        options.log(`downloaded ${archiveName(version, platform)} (${archive.bytes} bytes), SHA-256 verified`);
-        return file;
+}
+/** The archive's SHA-256 as published now: SHA256SUMS, agreeing with latest.json when it was read. */
+async function publishedHash(options, platform, version, latestSha) {
+    const url = checksumsUrl(options.releasesUrl, version);
+    const name = archiveName(version, platform);
+    const sums = await getReleaseFile(url, 'cnspec checksums download', options.retry);
+    if (typeof sums !== 'string') {
+        throw new ActionError(`${notFound(options, version, platform)('checksums file', sums.missing).message} Without checksums the download cannot be verified, so it is not installed.`);
     }
-    catch (error) {
-        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true }).catch(() => undefined);
-        throw error;
+    const expected = parseChecksums(sums).get(name);
+    if (!expected) {
+        throw new ActionError(`${url} lists no checksum for ${name}; the download cannot be verified, so it is not installed.`);
     }
+    if (latestSha && latestSha !== expected) {
+        throw new ActionError(`Checksum mismatch for ${name}: SHA256SUMS says ${expected}, latest.json says ${latestSha}. Nothing was installed. ` +
+            `Retry; if it persists, your network or mirror ("releases-url") serves inconsistent files.`);
+    }
+    return expected;
 }
 /**
- * Installs cnspec into the tool cache, or reuses it from there. Nothing unverified ever
- * enters the cache: the archive is checked against Mondoo's checksums and the extracted
- * binary must answer `cnspec version` before it is cached.
+ * Installs cnspec into the tool cache, or reuses it from there. Nothing runs, and nothing
+ * enters the cache, unless it is proven against the SHA256SUMS published now: a cached
+ * entry by its kept archive (see verify.ts), a download by its hash before it is published.
  */
 async function installCnspec(options) {
     const platform = currentPlatform();
     if ('error' in platform)
         throw new ActionError(platform.error);
-    requireEnv('RUNNER_TOOL_CACHE');
-    const { version, sha256 } = await resolveVersion(options, platform);
-    const reuse = async () => {
-        const dir = find(TOOL, version);
-        if (!dir)
-            return undefined;
-        const binary = (0,external_node_path_namespaceObject.join)(dir, platform.binary);
-        const probe = await probeBinary(binary);
-        if ('version' in probe)
-            return { version, binary, source: 'cache' };
-        options.warn(`The cached cnspec ${version} is damaged (${probe.error}); installing it again.`);
-        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        await (0,external_node_fs_promises_namespaceObject.rm)(`${dir}.complete`, { force: true });
-        return undefined;
-    };
-    const cached = await reuse();
-    if (cached) {
-        options.log(`cnspec ${version} found in the tool cache`);
-        return cached;
+    const toolCache = requireEnv('RUNNER_TOOL_CACHE');
+    const { version, sha256, size } = await resolveVersion(options, platform);
+    const entry = cacheEntry(toolCache, version, process.arch);
+    const layout = { archive: archiveName(version, platform), binary: platform.binary };
+    const expectedHash = publishedHash(options, platform, version, sha256);
+    expectedHash.catch(() => undefined); // awaited below; a rejection is reported there
+    const prove = async (dir) => proveEntry(dir, layout, await expectedHash);
+    if (await cache_exists(entry.dir)) {
+        const problem = await prove(entry.dir);
+        if (problem === null) {
+            if (!(await cache_exists(entry.marker)))
+                await markComplete(entry);
+            options.log(`cnspec ${version} found in the tool cache, verified against SHA256SUMS`);
+            return { version, binary: (0,external_node_path_namespaceObject.join)(entry.dir, platform.binary), source: 'cache' };
+        }
+        if (await cache_exists(entry.marker))
+            options.warn(`The cached cnspec ${version} at ${entry.dir} failed verification (${problem}); it was not run, and is being replaced.`);
+        else
+            options.log(`an unfinished cnspec ${version} entry in the tool cache is being replaced`);
     }
-    const archive = await fetchVerified(options, platform, version, sha256);
-    const extracted = platform.extension === 'zip'
-        ? await extractZip(archive)
-        : await extractTar(archive, undefined, 'xz');
-    const probe = await probeBinary((0,external_node_path_namespaceObject.join)(extracted, platform.binary));
-    if ('error' in probe) {
-        throw new ActionError(`The verified cnspec ${version} archive does not hold a working binary: ${probe.error}. Nothing was installed.`);
-    }
-    if (probe.version !== version) {
-        throw new ActionError(`The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`);
-    }
-    const lockDir = (0,external_node_path_namespaceObject.join)(requireEnv('RUNNER_TOOL_CACHE'), TOOL);
-    await (0,external_node_fs_promises_namespaceObject.mkdir)(lockDir, { recursive: true });
-    const release = await acquireLock((0,external_node_path_namespaceObject.join)(lockDir, `.${version}-${process.arch}.lock`), LOCK_WAIT_MS, () => options.log('another job on this runner is caching cnspec; waiting for it'));
+    await sweep(entry);
+    const idleMs = requestTimeoutMs();
+    const deadlineMs = idleMs * DEADLINE_PER_IDLE;
+    const deadlineAt = Date.now() + deadlineMs;
+    const url = archiveUrl(options.releasesUrl, version, platform);
+    const names = { archive: layout.archive, binary: platform.binary };
+    const download = withRetry('cnspec download', async () => {
+        const dir = await privateDir(entry).catch(error => {
+            throw asDiskError(error, entry.parent);
+        });
+        try {
+            return {
+                dir,
+                ...(await downloadInto(url, dir, names, {
+                    idleMs,
+                    deadlineAt,
+                    deadlineMs,
+                    expectedSize: size
+                }))
+            };
+        }
+        catch (error) {
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true }).catch(() => undefined);
+            if (error instanceof HttpStatusError)
+                throw notFound(options, version, platform)('archive', error.status);
+            throw error;
+        }
+    }, options.retry);
+    const [expected, fetched] = await Promise.allSettled([expectedHash, download]);
+    const ready = fetched.status === 'fulfilled' ? fetched.value.dir : undefined;
+    // Whatever goes wrong, the private folder does not stay behind.
     try {
-        // Another job may have cached the same version while this one downloaded.
-        const theirs = await reuse();
-        if (theirs)
-            return { ...theirs, source: 'download' };
-        const dir = await cacheDir(extracted, TOOL, version);
-        return { version, binary: (0,external_node_path_namespaceObject.join)(dir, platform.binary), source: 'download' };
+        if (expected.status === 'rejected')
+            throw expected.reason;
+        if (fetched.status === 'rejected')
+            throw fetched.reason;
+        const got = fetched.value;
+        if (got.sha256 !== expected.value) {
+            throw new ActionError(`Checksum mismatch for ${layout.archive}: downloaded ${got.sha256}, expected ${expected.value}. ` +
+                `The file was discarded and nothing was installed. ` +
+                `Retry; if it persists, your network or mirror ("releases-url") serves a different file.`);
+        }
+        if (got.extractError)
+            throw got.extractError;
+        options.log(`downloaded ${layout.archive} (${got.bytes} bytes), SHA-256 verified`);
+        if (platform.extension === 'zip')
+            await unzipVerified(got.dir, names);
+        const probe = await probeBinary((0,external_node_path_namespaceObject.join)(got.dir, platform.binary));
+        if ('error' in probe) {
+            throw new ActionError(`The verified cnspec ${version} archive does not hold a working binary: ${probe.error}. Nothing was installed.`);
+        }
+        if (probe.version !== version) {
+            throw new ActionError(`The cnspec ${version} archive holds cnspec ${probe.version}. Nothing was installed; check your "releases-url" mirror.`);
+        }
+        const winner = await publish(entry, got.dir, prove).catch(error => {
+            throw asDiskError(error, entry.dir);
+        });
+        if (winner === 'theirs')
+            options.log('another job cached the same cnspec first; using its verified entry');
+        return { version, binary: (0,external_node_path_namespaceObject.join)(entry.dir, platform.binary), source: 'download' };
     }
     finally {
-        await release();
-        await (0,external_node_fs_promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(archive), { recursive: true, force: true }).catch(() => undefined);
-        await (0,external_node_fs_promises_namespaceObject.rm)(extracted, { recursive: true, force: true }).catch(() => undefined);
+        if (ready)
+            await (0,promises_namespaceObject.rm)(ready, { recursive: true, force: true }).catch(() => undefined);
     }
 }
 
-;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
-
+;// CONCATENATED MODULE: ./src/scan/outputs.ts
 /**
- * The environment cnspec runs with: the runner's own, plus the credential. It is passed
- * straight to the child process and never printed.
+ * Empty strings where the report does not say: no report, or a SARIF generation without
+ * scores (worst-risk, score, grade) or without passed/skipped apart (checks-passed).
  */
-function cnspecEnv(credential) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    if (credential)
-        env.MONDOO_CONFIG_BASE64 = credential;
-    else
-        delete env.MONDOO_CONFIG_BASE64;
-    return env;
-}
-function statusVerdict(exitCode) {
-    if (exitCode === 0)
-        return {
-            exitCode,
-            ok: true,
-            verdict: 'cnspec reached Mondoo and the credential authenticates.'
-        };
-    if (exitCode === 78) {
-        return {
-            exitCode,
-            ok: false,
-            verdict: 'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
-                'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
-        };
-    }
-    if (exitCode === 1) {
-        return {
-            exitCode,
-            ok: false,
-            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
-                'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
-                '"api-endpoint" is the region of your space (us or eu).'
-        };
-    }
+function scanOutputs(exitCode, report, reportFile) {
+    const assets = report?.assets ?? [];
+    const sum = (pick) => report ? String(assets.reduce((n, a) => n + pick(a), 0)) : '';
+    const worst = assets
+        .filter(a => a.score !== undefined)
+        .sort((a, b) => a.score - b.score)[0];
+    const undecided = assets.some(a => a.passedOrSkipped !== undefined);
     return {
-        exitCode,
-        ok: false,
-        verdict: `cnspec status exited ${exitCode} (unexpected); see cnspec's messages above.`
+        // -1: cnspec was stopped by a signal and has no exit code.
+        'scan-exit-code': exitCode < 0 ? '' : String(exitCode),
+        'report-file': reportFile ?? '',
+        'assets-scanned': report ? String(assets.length) : '',
+        'asset-errors': report ? String(assets.filter(a => a.error !== undefined).length) : '',
+        'checks-failed': sum(a => a.counts.failed),
+        'checks-passed': undecided ? '' : sum(a => a.counts.passed),
+        'worst-risk': report?.worstRisk === undefined ? '' : String(report.worstRisk),
+        score: worst?.score === undefined ? '' : String(worst.score),
+        grade: worst?.grade ?? ''
     };
 }
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/scan/repo-path.ts
+// cnspec writes a finding's file as it saw it: relative to the directory it scanned
+// (`main.tf` for `terraform ./infra`), relative to its working directory, absolute, or as a
+// file:// URI. Annotations and GitHub code scanning need one form: relative to the
+// repository root (GITHUB_WORKSPACE), "/" separated.
+
+
+
+function decode(uri) {
+    try {
+        return decodeURIComponent(uri);
+    }
+    catch {
+        return uri;
+    }
+}
+function isFile(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The directory cnspec's relative paths start from: the scanned directory, or a scanned file's. */
+function scannedDir(context, cwd) {
+    if (!context.scannedPath)
+        return cwd;
+    const scanned = (0,external_node_path_namespaceObject.resolve)(cwd, context.scannedPath);
+    return isFile(scanned) ? (0,external_node_path_namespaceObject.dirname)(scanned) : scanned;
+}
+/** An absolute path for what cnspec wrote, or undefined when it is not a file path at all. */
+function absolutePath(uri, context) {
+    const cwd = context.cwd ?? process.cwd();
+    if (/^file:/i.test(uri)) {
+        try {
+            return (0,external_node_url_.fileURLToPath)(uri);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    // Another scheme (https:, git:) names no file in this checkout.
+    if (/^[a-z][a-z0-9+.-]+:/i.test(uri) && !/^[a-z]:[\\/]/i.test(uri))
+        return undefined;
+    const path = decode(uri);
+    if ((0,external_node_path_namespaceObject.isAbsolute)(path))
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    const fromScanned = (0,external_node_path_namespaceObject.resolve)(scannedDir(context, cwd), path);
+    const fromCwd = (0,external_node_path_namespaceObject.resolve)(cwd, path);
+    if (fromScanned === fromCwd)
+        return fromScanned;
+    const scannedExists = (0,external_node_fs_namespaceObject.existsSync)(fromScanned);
+    const cwdExists = (0,external_node_fs_namespaceObject.existsSync)(fromCwd);
+    if (scannedExists !== cwdExists)
+        return scannedExists ? fromScanned : fromCwd;
+    // Both or neither exist: a path that already starts with the scanned directory was
+    // written relative to the working directory; anything else relative to the scanned one.
+    const prefix = (0,external_node_path_namespaceObject.relative)(cwd, scannedDir(context, cwd));
+    const startsWithScanned = prefix !== '' && (path + external_node_path_namespaceObject.sep).startsWith(prefix + external_node_path_namespaceObject.sep);
+    return startsWithScanned && !scannedExists ? fromCwd : fromScanned;
+}
+/** Makes a path from cnspec's report relative to the repository root, whatever form it had. */
+function repoPath(uri, context) {
+    const absolute = absolutePath(uri.trim(), context);
+    if (absolute === undefined)
+        return undefined;
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(context.workspace), absolute);
+    const inRepository = rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
+    const path = (inRepository ? rel : absolute).split(external_node_path_namespaceObject.sep).join('/');
+    return { path, inRepository };
+}
+
+;// CONCATENATED MODULE: ./src/scan/read-report.ts
+
+const ASSET_ERROR_RULE = 'asset-error';
+class ReportError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ReportError';
+    }
+}
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE'];
+/** cnspec's labels for a risk (0–100): ≥ 90 CRITICAL, ≥ 70 HIGH, ≥ 40 MEDIUM, ≥ 1 LOW. */
+function severityOfRisk(risk) {
+    if (risk >= 90)
+        return 'CRITICAL';
+    if (risk >= 70)
+        return 'HIGH';
+    if (risk >= 40)
+        return 'MEDIUM';
+    if (risk >= 1)
+        return 'LOW';
+    return 'NONE';
+}
+const read_report_text = (value) => typeof value === 'string' && value !== '' ? value : undefined;
+const num = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const severity = (value) => {
+    const upper = typeof value === 'string' ? value.toUpperCase() : undefined;
+    return SEVERITIES.find(s => s === upper);
+};
+const bag = (value) => value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+const list = (value) => (Array.isArray(value) ? value : []);
+function ruleInfo(rule) {
+    const props = bag(rule.properties);
+    return {
+        // 13.33+ sets name and shortDescription to the title; before, shortDescription is the
+        // check's description, so only `name` is a title in every generation.
+        title: read_report_text(rule.name),
+        severity: severity(props.severity),
+        securitySeverity: read_report_text(props['security-severity']),
+        level: rule.defaultConfiguration?.level
+    };
+}
+function level(value) {
+    return value === 'error' || value === 'warning' || value === 'note' || value === 'none'
+        ? value
+        : undefined;
+}
+/** The status cnspec gave the result: its property in 13.33+, else what the kind says. */
+function statusOf(result, props, rich, lvl) {
+    const status = read_report_text(props.status)?.toLowerCase();
+    if (status)
+        return status === 'skipped' ? 'skip' : status;
+    switch (result.kind) {
+        case 'pass':
+            return 'pass';
+        case 'fail':
+            return 'fail';
+        case 'notApplicable':
+            return 'skip';
+        case 'informational':
+            return 'unscored';
+        case 'review':
+            return 'unknown';
+    }
+    if (rich)
+        return lvl === 'none' ? 'unknown' : 'fail';
+    // Before 13.33 a passed and a skipped check look the same: level "none", no kind.
+    return lvl === 'none' ? 'pass or skip' : 'fail';
+}
+// 13.33+ repeats the status, severity and score after the title: "FAIL · HIGH · score 20/100".
+const STATUS_PREFIX = /^(?:PASS|FAIL|ERROR|SKIPPED|UNSCORED|UNKNOWN)(?: · [A-Z]+ · score \d+\/100)?(?: · )?/;
+/** cnspec's own message: without the "<title>: " every generation repeats, nor the status. */
+function read_report_messageOf(raw, title) {
+    if (raw === undefined)
+        return undefined;
+    let rest = raw;
+    if (rest.startsWith(title))
+        rest = rest.slice(title.length).replace(/^:\s*/, '');
+    rest = rest.replace(STATUS_PREFIX, '').replace(/^\s+/, '');
+    return rest === '' ? undefined : rest;
+}
+function locationOf(result, run, paths) {
+    for (const loc of list(result.locations)) {
+        const physical = loc.physicalLocation;
+        const artifact = physical?.artifactLocation;
+        let uri = read_report_text(artifact?.uri);
+        if (!uri)
+            continue;
+        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
+        if (base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
+            uri = new URL(uri, base).href;
+        const resolved = repoPath(uri, paths);
+        if (!resolved)
+            continue;
+        const region = physical?.region;
+        const location = { path: resolved.path };
+        const start = num(region?.startLine);
+        if (start !== undefined && start >= 1) {
+            location.startLine = start;
+            const end = num(region?.endLine);
+            if (end !== undefined && end >= start)
+                location.endLine = end;
+        }
+        return location;
+    }
+    return undefined;
+}
+function packageOf(props) {
+    return {
+        name: read_report_text(props.package) ?? 'unknown package',
+        installedVersion: read_report_text(props.installedVersion),
+        fixedVersion: read_report_text(props.fixedVersion),
+        severity: severity(props.severity),
+        advisory: read_report_text(props.advisory)
+    };
+}
+function assetNameOf(run, index) {
+    const props = bag(run.properties);
+    const fromProps = read_report_text(props.asset);
+    if (fromProps)
+        return fromProps;
+    for (const result of list(run.results))
+        for (const loc of list(result.locations))
+            for (const logical of list(loc.logicalLocations))
+                if (logical.kind === 'asset' && read_report_text(logical.name))
+                    return logical.name;
+    const automation = read_report_text(run.automationDetails?.id);
+    if (automation)
+        return automation.replace(/^cnspec\//, '');
+    return `asset ${index + 1}`;
+}
+function countsOf(props, findings) {
+    const from = {
+        passed: num(props.checksPassed),
+        failed: num(props.checksFailed),
+        errored: num(props.checksErrored),
+        skipped: num(props.checksSkipped)
+    };
+    if (Object.values(from).every(v => v !== undefined))
+        return from;
+    // A check that fails on several resources has one result per resource: count checks.
+    const byRule = new Map();
+    for (const f of findings)
+        if (!byRule.has(f.ruleId))
+            byRule.set(f.ruleId, f.status);
+    const counts = { passed: 0, failed: 0, errored: 0, skipped: 0 };
+    for (const status of byRule.values()) {
+        if (status === 'pass')
+            counts.passed++;
+        else if (status === 'fail')
+            counts.failed++;
+        else if (status === 'error')
+            counts.errored++;
+        else if (status === 'skip')
+            counts.skipped++;
+    }
+    return counts;
+}
+function isRich(runs) {
+    return runs.some(run => {
+        const props = bag(run.properties);
+        if (props.score !== undefined || props.checksTotal !== undefined)
+            return true;
+        return list(run.results).some(r => r.kind !== undefined || r.rank !== undefined || bag(r.properties).status !== undefined);
+    });
+}
+function isLocated(runs) {
+    return runs.some(run => list(run.results).some(r => list(r.locations).some(l => l.physicalLocation !== undefined)));
+}
+function readRun(run, index, rich, paths) {
+    const props = bag(run.properties);
+    const name = assetNameOf(run, index);
+    const rules = new Map();
+    const ruleList = list(run.tool?.driver?.rules);
+    for (const rule of ruleList)
+        if (read_report_text(rule.id))
+            rules.set(rule.id, ruleInfo(rule));
+    const asset = {
+        name,
+        platform: read_report_text(props.platform),
+        score: num(props.score),
+        grade: read_report_text(props.grade),
+        counts: { passed: 0, failed: 0, errored: 0, skipped: 0 },
+        findings: [],
+        packages: []
+    };
+    const errors = [];
+    for (const result of list(run.results)) {
+        const ruleId = read_report_text(result.ruleId) ??
+            read_report_text(result.rule?.id) ??
+            (result.ruleIndex !== undefined ? ruleList[result.ruleIndex]?.id : undefined) ??
+            'unknown';
+        const resultProps = bag(result.properties);
+        const raw = read_report_text(result.message?.text);
+        if (ruleId === ASSET_ERROR_RULE) {
+            const prefix = `Asset ${name}: `;
+            errors.push(raw?.startsWith(prefix) ? raw.slice(prefix.length) : (raw ?? 'unknown error'));
+            continue;
+        }
+        if (read_report_text(resultProps.package)) {
+            asset.packages.push(packageOf(resultProps));
+            continue;
+        }
+        const rule = rules.get(ruleId) ?? {};
+        const title = rule.title ?? ruleId;
+        const lvl = level(result.level) ?? rule.level ?? 'warning';
+        const finding = {
+            ruleId,
+            title,
+            status: statusOf(result, resultProps, rich, lvl),
+            level: lvl
+        };
+        const risk = num(resultProps.risk) ?? (rich ? num(result.rank) : undefined);
+        if (risk !== undefined)
+            finding.risk = risk;
+        const sev = severity(resultProps.severity) ?? (risk !== undefined ? severityOfRisk(risk) : undefined);
+        if (sev)
+            finding.severity = sev;
+        if (rule.securitySeverity)
+            finding.securitySeverity = rule.securitySeverity;
+        const message = read_report_messageOf(raw, title);
+        if (message)
+            finding.message = message;
+        const location = locationOf(result, run, paths);
+        if (location)
+            finding.location = location;
+        asset.findings.push(finding);
+    }
+    if (errors.length)
+        asset.error = errors.join('; ');
+    asset.counts = countsOf(props, asset.findings);
+    if (!rich) {
+        const unclear = new Set(asset.findings.filter(f => f.status === 'pass or skip').map(f => f.ruleId));
+        if (unclear.size)
+            asset.passedOrSkipped = unclear.size;
+    }
+    return asset;
+}
+/**
+ * Reads the SARIF log cnspec wrote. Throws ReportError when it is not one (cnspec stopped
+ * mid-write, or something else wrote the file); never guesses a missing value.
+ */
+function readReport(sarif, options) {
+    const log = bag(sarif);
+    if (!Array.isArray(log.runs))
+        throw new ReportError('the file is not a SARIF report (it has no "runs" array)');
+    const runs = log.runs;
+    const rich = isRich(runs);
+    const generation = rich ? 'rich' : isLocated(runs) ? 'located' : 'basic';
+    const assets = runs.map((run, i) => readRun(bag(run), i, rich, options));
+    const scores = assets.map(a => a.score).filter((s) => s !== undefined);
+    const report = { generation, assets };
+    if (scores.length)
+        report.worstRisk = 100 - Math.min(...scores);
+    const version = runs.map(r => read_report_text(r.tool?.driver?.version)).find(Boolean);
+    if (version)
+        report.cnspecVersion = version;
+    return report;
+}
+
+;// CONCATENATED MODULE: ./src/scan/judge.ts
+
+
+const TOP_CHECKS = 3;
+const ERROR_LINES = 5;
+const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
+/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
+function byRisk(a, b) {
+    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
+}
+function isFailure(finding) {
+    return finding.status === 'fail' || finding.status === 'error';
+}
+function riskLabel(risk) {
+    return `${risk} (${severityOfRisk(risk)})`;
+}
+/** "65 (MEDIUM)" for an asset with a score, undefined without one. */
+function assetRisk(asset) {
+    return asset.score === undefined ? undefined : 100 - asset.score;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function failing(report) {
+    return report.assets
+        .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
+        .sort(byRisk);
+}
+function failedChecks(report) {
+    return report.assets.reduce((n, a) => n + a.counts.failed + a.counts.errored, 0);
+}
+function topChecks(report) {
+    const seen = new Set();
+    const top = [];
+    for (const f of failing(report)) {
+        const key = `${f.asset}\u0000${f.ruleId}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        const rating = f.severity ?? (f.risk === undefined ? f.level : undefined);
+        top.push(`${logSafe(f.title)} (${rating ?? 'unrated'})`);
+        if (top.length === TOP_CHECKS)
+            break;
+    }
+    return top.length ? ` Top failing checks: ${top.join('; ')}.` : '';
+}
+/** cnspec's last error lines, not its whole log. */
+function lastErrorLines(stderr) {
+    const lines = stderr
+        .split(/\r?\n/)
+        .map(line => logSafe(line).trim())
+        .filter(Boolean);
+    const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line));
+    return (errors.length ? errors : lines).slice(-ERROR_LINES);
+}
+/** "exit code 1", or how cnspec ended when it never exited (-1: stopped by a signal). */
+function exitLabel(exitCode) {
+    return exitCode < 0 ? 'stopped by a signal' : `exit code ${exitCode}`;
+}
+function scanFailed(exitCode, stderr, why) {
+    const lines = lastErrorLines(stderr);
+    const quoted = lines.length
+        ? ` cnspec's last messages:\n  ${lines.join('\n  ')}`
+        : ' cnspec printed nothing on stderr.';
+    return {
+        kind: 'scan-failed',
+        ok: false,
+        exitCode,
+        message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
+            `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+            `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
+    };
+}
+function found(report, countAssets = true) {
+    const parts = [];
+    if (report.worstRisk !== undefined)
+        parts.push(`worst risk ${riskLabel(report.worstRisk)}`);
+    parts.push(plural(failedChecks(report), 'failing check'));
+    const packages = report.assets.reduce((n, a) => n + a.packages.length, 0);
+    if (packages)
+        parts.push(plural(packages, 'vulnerable package'));
+    if (countAssets)
+        parts.push(plural(report.assets.length, 'asset'));
+    return parts.join(', ');
+}
+function passed(report, exitCode, threshold) {
+    let against = 'no risk threshold set';
+    if (threshold !== undefined)
+        against = `under the risk-threshold of ${threshold}`;
+    const noScores = report.worstRisk === undefined
+        ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
+        : '';
+    return {
+        kind: 'passed',
+        ok: true,
+        exitCode,
+        threshold,
+        message: `Scan passed: ${found(report)}; ${against}${noScores}.`
+    };
+}
+function overThreshold(report, exitCode, threshold) {
+    const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
+    const over = report.assets
+        .filter(a => {
+        const risk = assetRisk(a);
+        return risk !== undefined && (threshold === undefined || risk >= threshold);
+    })
+        .sort((a, b) => (a.score ?? 0) - (b.score ?? 0));
+    const assets = over.length
+        ? ` ${over
+            .slice(0, 5)
+            .map(a => `${logSafe(a.name)}: worst risk ${riskLabel(assetRisk(a))}`)
+            .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
+        : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).';
+    return {
+        kind: 'threshold',
+        ok: false,
+        exitCode,
+        threshold,
+        message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
+            `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+    };
+}
+/**
+ * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
+ * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
+ * default, which never fails.
+ */
+function judge(input) {
+    const { report, exitCode, threshold, stderr } = input;
+    if (!report) {
+        return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
+    }
+    const errored = report.assets.filter(a => a.error !== undefined);
+    if (errored.length) {
+        const lines = errored
+            .slice(0, 5)
+            .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error)}`);
+        if (errored.length > 5)
+            lines.push(`and ${errored.length - 5} more assets could not be scanned`);
+        const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) };
+        const rest = scannedOnly.assets.length;
+        return {
+            kind: 'asset-error',
+            ok: false,
+            exitCode,
+            threshold,
+            message: `${lines.join('\n')}\n` +
+                `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
+                `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
+                `exists and is readable, and that its provider can be downloaded.`
+        };
+    }
+    if (exitCode === 0)
+        return passed(report, exitCode, threshold);
+    if (exitCode === 1) {
+        const worst = report.worstRisk;
+        if (threshold === undefined)
+            return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
+        if (worst !== undefined && worst < threshold)
+            return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
+        return overThreshold(report, exitCode, threshold);
+    }
+    return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
+}
+
+;// CONCATENATED MODULE: ./src/scan/annotations.ts
+
+
+const PER_TYPE = 10;
+const TYPE = {
+    error: 'error',
+    warning: 'warning',
+    note: 'notice',
+    none: undefined
+};
+function annotation(f, type) {
+    const rating = f.severity
+        ? `${f.severity}${f.risk !== undefined ? ` (risk ${f.risk})` : ''}`
+        : f.level;
+    const detail = f.message?.split('\n')[0];
+    const location = f.location;
+    return {
+        type,
+        message: logSafe(`${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`),
+        properties: {
+            title: logSafe(`cnspec: ${f.title}`),
+            file: location.path,
+            startLine: location.startLine,
+            endLine: location.endLine
+        }
+    };
+}
+/** Which annotations to emit: located failures inside the repository, highest risk first. */
+function planAnnotations(report) {
+    const located = report.assets
+        .flatMap(a => a.findings
+        .filter(f => isFailure(f) && f.location && !f.location.path.startsWith('/'))
+        .map(f => ({ ...f, asset: a.name })))
+        .sort(byRisk);
+    const shown = [];
+    const hidden = { error: 0, warning: 0, notice: 0 };
+    const used = { error: 0, warning: 0, notice: 0 };
+    for (const f of located) {
+        const type = TYPE[f.level] ?? 'notice';
+        if (used[type] < PER_TYPE) {
+            used[type]++;
+            shown.push(annotation(f, type));
+        }
+        else
+            hidden[type]++;
+    }
+    return { shown, hidden };
+}
+
+;// CONCATENATED MODULE: ./src/scan/code-scanning.ts
+
+const textOf = (m) => typeof m?.text === 'string' && m.text !== '' ? m.text : undefined;
+/** A repository-relative path as a URI reference: each segment percent-encoded. */
+function uriOf(path) {
+    return path
+        .split('/')
+        .map(segment => encodeURIComponent(segment))
+        .join('/');
+}
+function code_scanning_isFailure(result) {
+    if (result.kind !== undefined)
+        return result.kind === 'fail';
+    // Before 13.33 cnspec writes no kind; passed and skipped checks have level "none".
+    return result.level !== 'none';
+}
+function completeRule(rule) {
+    const title = rule.name ?? textOf(rule.shortDescription) ?? rule.id;
+    const short = textOf(rule.shortDescription) ?? title;
+    const full = textOf(rule.fullDescription) ?? short;
+    return {
+        ...rule,
+        shortDescription: rule.shortDescription?.text ? rule.shortDescription : { text: short },
+        fullDescription: rule.fullDescription?.text ? rule.fullDescription : { text: full },
+        help: rule.help?.text ? rule.help : { text: full === title ? title : `${title}\n\n${full}` }
+    };
+}
+function assetOf(run) {
+    const name = run.properties?.asset;
+    return typeof name === 'string' && name !== '' ? name : 'asset';
+}
+function relocate(result, asset, run, paths) {
+    const locations = [];
+    let located = false;
+    for (const loc of result.locations ?? []) {
+        const artifact = loc.physicalLocation?.artifactLocation;
+        let uri = artifact?.uri;
+        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
+        if (uri && base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
+            uri = new URL(uri, base).href;
+        const resolved = uri ? repoPath(uri, paths) : undefined;
+        if (!loc.physicalLocation || !resolved?.inRepository) {
+            // A file outside the checkout (or none) cannot be shown: keep what else it says.
+            const rest = { ...loc };
+            delete rest.physicalLocation;
+            if (Object.keys(rest).length)
+                locations.push(rest);
+            continue;
+        }
+        const region = loc.physicalLocation.region;
+        const physical = {
+            ...loc.physicalLocation,
+            artifactLocation: { uri: uriOf(resolved.path) }
+        };
+        if (!region || !(typeof region.startLine === 'number' && region.startLine >= 1))
+            delete physical.region;
+        locations.push({ ...loc, physicalLocation: physical });
+        located = true;
+    }
+    const out = { ...result, locations };
+    delete out.ruleIndex;
+    if (!located) {
+        locations.unshift({
+            physicalLocation: { artifactLocation: { uri: encodeURIComponent(asset) } },
+            logicalLocations: [{ name: asset, kind: 'asset' }]
+        });
+        out.properties = { ...result.properties, anchoredToAsset: asset };
+    }
+    return out;
+}
+/**
+ * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
+ * installed cnspec's own version, for reports whose driver does not carry it.
+ */
+function codeScanningSarif(log, paths, cnspecVersion) {
+    const runs = log.runs ?? [];
+    const first = runs[0]?.tool?.driver;
+    const rules = new Map();
+    const results = [];
+    const assets = [];
+    for (const run of runs) {
+        for (const rule of run.tool?.driver?.rules ?? [])
+            if (rule.id && !rules.has(rule.id))
+                rules.set(rule.id, completeRule(rule));
+        const asset = assetOf(run);
+        assets.push({ ...run.properties, asset });
+        for (const result of run.results ?? [])
+            if (code_scanning_isFailure(result))
+                results.push(relocate(result, asset, run, paths));
+    }
+    const driver = {
+        ...first,
+        name: first?.name ?? 'cnspec',
+        informationUri: first?.informationUri ?? 'https://cnspec.io',
+        rules: [...rules.values()]
+    };
+    const version = first?.version ?? cnspecVersion;
+    if (version)
+        driver.version = version;
+    const run = { tool: { driver }, results, properties: { assets } };
+    if (runs[0]?.columnKind)
+        run.columnKind = runs[0].columnKind;
+    return {
+        version: '2.1.0',
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        runs: [run]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/scan/incognito-fallback.ts
+// With a workload-identity configuration, a `cnspec scan` whose own token exchange fails does
+// not stop: it warns, scans in incognito mode and exits as if nothing happened, so the results
+// silently go nowhere. Its log is the only sign, and the action knows it did not ask for
+// incognito, so the warning is enough to tell.
+// eslint-disable-next-line no-control-regex
+const incognito_fallback_ANSI = /\u001b\[[0-9;]*m/g;
+const SWITCHED = /switching to --incognito mode/i;
+const EXCHANGE_FAILED = /could not exchange external \(wif\) token/i;
+/** True when cnspec's stderr shows that it scanned in incognito mode without being asked to. */
+function fellBackToIncognito(stderr) {
+    const plain = stderr.replace(incognito_fallback_ANSI, '');
+    return SWITCHED.test(plain) || EXCHANGE_FAILED.test(plain);
+}
+/** Why a scan's exchange can fail when the one before it (cnspec status) succeeded. */
+const SCAN_EXCHANGE_CAUSES = [
+    'Each cnspec process exchanges on its own, so the scan can fail where cnspec status succeeded:',
+    '  - the id-token request failed for this process (GitHub answers a request now and then with an error; ' +
+        'ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN did not reach cnspec)',
+    "  - the binding's expiration passed, or it was disabled or deleted, between the two exchanges",
+    "  - Mondoo's STS limited the rate of exchanges (each cnspec process exchanges once)"
+];
+
+;// CONCATENATED MODULE: ./src/scan/render-log.ts
+
+
+/** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
+const LOG_CAP = 200;
+function where(location) {
+    if (!location)
+        return '';
+    const { path, startLine, endLine } = location;
+    if (startLine === undefined)
+        return path;
+    return endLine !== undefined && endLine !== startLine
+        ? `${path}:${startLine}-${endLine}`
+        : `${path}:${startLine}`;
+}
+/** "HIGH 80", or the SARIF level when the report has no risk (before 13.33). */
+function rating(finding) {
+    if (finding.severity && finding.risk !== undefined)
+        return `${finding.severity} ${finding.risk}`.padEnd(11);
+    return (finding.severity ?? finding.level).padEnd(11);
+}
+const MARK = {
+    fail: '✕',
+    error: '!',
+    pass: '✓',
+    skip: '»',
+    'pass or skip': '·'
+};
+function counts(asset) {
+    const c = asset.counts;
+    const parts = [`${c.failed} failed`];
+    if (asset.passedOrSkipped !== undefined)
+        parts.push(`${asset.passedOrSkipped} passed or skipped (this report does not tell them apart)`);
+    else
+        parts.push(`${c.passed} passed`);
+    parts.push(`${c.errored} errored`);
+    if (asset.passedOrSkipped === undefined)
+        parts.push(`${c.skipped} skipped`);
+    if (asset.packages.length)
+        parts.push(`${asset.packages.length} vulnerable packages`);
+    return parts.join(' · ');
+}
+function assetHeadline(asset) {
+    const parts = [logSafe(asset.name)];
+    if (asset.platform)
+        parts.push(logSafe(asset.platform));
+    if (asset.error)
+        return `${parts.join(' · ')} · could not be scanned`;
+    if (asset.score !== undefined)
+        parts.push(`score ${asset.score}/100${asset.grade ? ` (${logSafe(asset.grade)})` : ''}`);
+    const risk = assetRisk(asset);
+    if (risk !== undefined)
+        parts.push(`worst risk ${riskLabel(risk)}`);
+    return parts.join(' · ');
+}
+function findingLine(f) {
+    const loc = where(f.location);
+    const detail = f.message?.split('\n')[0];
+    return [
+        `    ${MARK[f.status] ?? '?'} ${rating(f)} ${logSafe(f.title)}`,
+        loc ? `  ${logSafe(loc)}` : '',
+        detail && f.status !== 'pass' ? `  — ${logSafe(detail)}` : ''
+    ].join('');
+}
+function capped(items, render, lines) {
+    for (const item of items.slice(0, LOG_CAP))
+        lines.push(render(item));
+    if (items.length > LOG_CAP)
+        lines.push(`    … and ${items.length - LOG_CAP} more in the SARIF report`);
+}
+function assetLines(asset, view) {
+    const lines = [`■ ${assetHeadline(asset)}`];
+    if (asset.error) {
+        lines.push(`    ! ${logSafe(asset.error)}`);
+        return lines;
+    }
+    lines.push(`    ${counts(asset)}`);
+    if (view === 'summary')
+        return lines;
+    const failing = asset.findings.filter(isFailure).sort(byRisk);
+    if (failing.length)
+        lines.push('  Failing checks (highest risk first):');
+    capped(failing, findingLine, lines);
+    if (view === 'full') {
+        const others = asset.findings.filter(f => !isFailure(f));
+        if (others.length)
+            lines.push('  Passed and skipped checks:');
+        capped(others, findingLine, lines);
+    }
+    if (asset.packages.length) {
+        lines.push('  Vulnerable packages:');
+        capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${logSafe(p.name)} ${logSafe(p.installedVersion ?? '')}` +
+            `${p.fixedVersion ? ` → fixed in ${logSafe(p.fixedVersion)}` : ' (no fixed version yet)'}` +
+            `${p.advisory ? `  ${logSafe(p.advisory)}` : ''}`, lines);
+    }
+    return lines;
+}
+/** The log lines for a report, in the view the "output" input chose. */
+function renderLog(report, view) {
+    const lines = [];
+    for (const asset of report.assets) {
+        if (view !== 'summary' && lines.length)
+            lines.push('');
+        lines.push(...assetLines(asset, view));
+    }
+    if (!report.assets.length)
+        lines.push('The report lists no assets.');
+    if (report.generation !== 'rich')
+        lines.push('', `This cnspec writes SARIF without scores or risk (${report.generation === 'basic' ? '13.3.2' : '13.25'} format): ` +
+            'findings are ordered by level. cnspec 13.33.0 adds scores, grades and risk.');
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/scan/scan-args.ts
+/** The first cnspec that writes SARIF (shared facts, "SARIF from cnspec scan, by version"). */
+const SARIF_SINCE = '13.3.2';
+/** The first cnspec whose SARIF has scores, grades and counts. */
+const RICH_SARIF_SINCE = '13.33.0';
+/** The human views the action renders itself from the SARIF report. */
+const VIEWS = ['compact', 'full', 'summary'];
+/** cnspec flags that choose the report's format or destination. */
+const REPORT_FLAGS = ['-o', '--output', '--output-target', '--json'];
+/** Compares dotted versions numerically; a "v" prefix and a pre-release suffix are ignored. */
+function versionAtLeast(version, floor) {
+    const parts = (v) => v
+        .replace(/^v/, '')
+        .split(/[-+]/)[0]
+        .split('.')
+        .map(n => Number(n) || 0);
+    const a = parts(version);
+    const b = parts(floor);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d)
+            return d > 0;
+    }
+    return true;
+}
+function flagName(word) {
+    if (/^-o./.test(word) && !word.startsWith('--'))
+        return '-o';
+    const name = word.split('=')[0];
+    return REPORT_FLAGS.includes(name) ? name : undefined;
+}
+/** Decides whether the action reads cnspec's SARIF report or the user takes the report. */
+function scanMode(config, cnspecVersion) {
+    const format = config.output.split(',')[0];
+    if (!VIEWS.includes(format))
+        return { kind: 'pass-through', reason: `"output" is ${JSON.stringify(config.output)}` };
+    const own = config.args.map(flagName).find(Boolean);
+    if (own)
+        return { kind: 'pass-through', reason: `"args" sets ${own}` };
+    if (!versionAtLeast(cnspecVersion, SARIF_SINCE))
+        return {
+            kind: 'pass-through',
+            reason: `cnspec ${cnspecVersion} cannot write SARIF (${SARIF_SINCE} adds it)`
+        };
+    return { kind: 'sarif', view: format };
+}
+/**
+ * The risk threshold cnspec will use: the last --risk-threshold in "args" (cnspec takes the
+ * last), else "risk-threshold"; the deprecated --score-threshold S lowers it to 101 − S, as
+ * cnspec does. Undefined means cnspec's default (101: never fails).
+ */
+function effectiveThreshold(config) {
+    let risk = config.riskThreshold;
+    let score;
+    const args = config.args;
+    for (let i = 0; i < args.length; i++) {
+        const word = args[i];
+        const match = /^--(risk|score)-threshold(?:=(.*))?$/.exec(word);
+        if (!match)
+            continue;
+        const raw = match[2] ?? args[++i];
+        const value = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+        if (value === undefined)
+            continue;
+        if (match[1] === 'risk')
+            risk = value;
+        else
+            score = value;
+    }
+    if (score !== undefined) {
+        const fromScore = 100 - score + 1;
+        if (risk === undefined || fromScore < risk)
+            risk = fromScore;
+    }
+    return risk !== undefined && risk > 100 ? undefined : risk;
+}
+/** The targets' scanned path (`./infra` in `terraform ./infra`), for making paths repository-relative. */
+function scannedPath(target) {
+    const [kind, ...rest] = target;
+    if (!kind || !['fs', 'terraform', 'k8s', 'filesystem', 'docker'].includes(kind))
+        return undefined;
+    const words = rest.filter(w => !w.startsWith('-'));
+    if (kind === 'docker' && words[0] !== 'file')
+        return undefined;
+    const path = words[words.length - 1];
+    return path && !['plan', 'state', 'hcl', 'file'].includes(path) ? path : undefined;
+}
 /** The argument array of `cnspec scan`; no shell ever sees it. */
-function scanArgs(config, incognito) {
-    const args = ['scan', ...config.target, '-o', config.output, '--log-level', config.logLevel];
+function scanArgs(config, incognito, report) {
+    const output = report ? ['-o', 'sarif', '--output-target', report.file] : ['-o', config.output];
+    const args = ['scan', ...config.target, ...output, '--log-level', config.logLevel];
     if (config.riskThreshold !== undefined)
         args.push('--risk-threshold', String(config.riskThreshold));
     if (incognito)
         args.push('--incognito');
     return [...args, ...config.args];
 }
-// cnspec's console log marks levels as FTL/ERR, or "x" for errors in its compact CLI form;
-// a timestamp may come first, and colour codes may wrap the level.
-const ERROR_LINE = /^(?:\S*\d\S*\s+)?(?:FTL|ERR|x)\s/m;
-const JSON_ERROR = /"level":"(?:fatal|error)"|level=(?:fatal|error)/;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-function hasErrorLine(stderr) {
-    const plain = stderr.replace(ANSI, '');
-    return ERROR_LINE.test(plain) || JSON_ERROR.test(plain);
-}
+
+;// CONCATENATED MODULE: ./src/scan/scan.ts
+// The scan step: run cnspec once, read its SARIF report, judge, and show the findings in the
+// log and as annotations. The job summary and the outputs are rendered from the result.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 /**
- * cnspec exits 1 both for a scan over the risk threshold and for a failed scan. A fatal
- * error is logged at FTL/ERR level and leaves no report, which tells the two apart.
+ * Runs cnspec with its output inert: between `::stop-commands::<token>` and `::<token>::`
+ * the runner treats no line as a workflow command, whatever the scanned content holds.
  */
-function scanVerdict(exitCode, riskThreshold, stdout, stderr) {
-    if (exitCode === 0) {
-        return {
-            exitCode,
-            ok: true,
-            verdict: riskThreshold === undefined
-                ? 'Scan completed.'
-                : `Scan completed; no risk reached the threshold of ${riskThreshold}.`
-        };
+async function inert(run) {
+    const token = (0,external_node_crypto_.randomUUID)();
+    process.stdout.write(`::stop-commands::${token}\n`);
+    try {
+        return await run();
     }
-    const fatal = hasErrorLine(stderr);
-    if (exitCode === 1 && riskThreshold !== undefined && !fatal && stdout.trim() !== '') {
-        return {
-            exitCode,
-            ok: false,
-            verdict: `Scan completed and found risk at or above the risk-threshold of ${riskThreshold}: see the report above. ` +
-                `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
-        };
+    finally {
+        process.stdout.write(`\n::${token}::\n`);
     }
+}
+function passThroughVerdict(exitCode, reason) {
+    const ok = exitCode === 0;
     return {
+        kind: 'pass-through',
+        ok,
         exitCode,
-        ok: false,
-        verdict: `cnspec scan failed with exit code ${exitCode} before it could judge the risk: see cnspec's errors above. ` +
-            `Check "target" and "args"; run with "log-level: debug" for more.`
+        message: ok
+            ? `cnspec scan exited 0. The report is yours (${reason}), so the action judged by the exit code alone.`
+            : `cnspec scan ended (${exitLabel(exitCode)}): the risk threshold was reached, an asset could not be scanned, or the scan ` +
+                `failed. The report is yours (${reason}), so the action cannot tell which: see cnspec's output above.`
     };
 }
-/** Runs cnspec, streaming its output to the log while keeping a copy for the verdict. */
-async function runCnspec(binary, args, env) {
-    const result = await getExecOutput(binary, args, { env, ignoreReturnCode: true });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+function workDir() {
+    return (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'cnspec-report-'));
+}
+function readSarif(file) {
+    return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+}
+const EMIT = {
+    error: error,
+    warning: warning,
+    notice: notice
+};
+function annotate(report) {
+    const plan = planAnnotations(report);
+    for (const a of plan.shown)
+        EMIT[a.type](a.message, a.properties);
+    const hidden = Object.entries(plan.hidden).filter(([, n]) => n > 0);
+    if (hidden.length)
+        info(`GitHub shows 10 annotations of each type per step: ${hidden.map(([type, n]) => `${n} more ${type}s`).join(', ')} ` +
+            'are in the job summary and the SARIF report.');
+}
+/** cnspec's live output, in its own log group, made inert. */
+async function cnspec(ctx, args) {
+    startGroup(logSafe(`cnspec scan ${ctx.config.target.join(' ')}`));
+    try {
+        const out = await inert(() => runCnspec(ctx.binary, args, ctx.env));
+        // A process stopped by a signal has no exit code: -1 says so to the judge and the outputs.
+        return { ...out, exitCode: Number.isInteger(out.exitCode) ? out.exitCode : -1 };
+    }
+    finally {
+        endGroup();
+    }
+}
+/** Runs `cnspec scan` once and returns what it found; never throws for a failed scan. */
+async function runScan(ctx) {
+    const { config, version, incognito } = ctx;
+    const mode = scanMode(config, version);
+    if (mode.kind === 'pass-through') {
+        notice(versionAtLeast(version, SARIF_SINCE)
+            ? `The report is yours (${mode.reason}): the action shows cnspec's own output, judges by the exit code alone, and writes no findings, annotations or report-file.`
+            : `cnspec ${version} writes no SARIF, so the action shows cnspec's own output and judges by the exit code alone. ` +
+                `cnspec ${SARIF_SINCE} adds SARIF (findings, annotations, report-file); ${RICH_SARIF_SINCE} adds scores and risk.`);
+        const out = await cnspec(ctx, scanArgs(config, incognito));
+        return {
+            exitCode: out.exitCode,
+            passThrough: mode.reason,
+            verdict: passThroughVerdict(out.exitCode, mode.reason),
+            fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
+        };
+    }
+    const dir = workDir();
+    const raw = (0,external_node_path_namespaceObject.join)(dir, 'cnspec.sarif');
+    const out = await cnspec(ctx, scanArgs(config, incognito, { file: raw }));
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const paths = { workspace, scannedPath: scannedPath(config.target) };
+    let report;
+    let reportFile;
+    let stderr = out.stderr;
+    let sarif;
+    if ((0,external_node_fs_namespaceObject.existsSync)(raw)) {
+        try {
+            sarif = readSarif(raw);
+            report = readReport(sarif, paths);
+        }
+        catch (error) {
+            // A half-written or foreign file is no report: the verdict says the scan failed.
+            stderr += `\nERR the report cnspec wrote could not be read: ${messageOf(error)}`;
+            report = undefined;
+        }
+    }
+    if (report) {
+        try {
+            reportFile = (0,external_node_path_namespaceObject.join)(dir, 'code-scanning.sarif');
+            const log = codeScanningSarif(sarif, paths, version);
+            (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, JSON.stringify(log));
+        }
+        catch (error) {
+            reportFile = undefined;
+            warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`);
+        }
+    }
+    const verdict = judge({
+        report,
+        exitCode: out.exitCode,
+        threshold: effectiveThreshold(config),
+        stderr
+    });
+    if (report) {
+        // Outside any group, so the findings are what the log shows first.
+        info(`Findings (${report.assets.length} asset${report.assets.length === 1 ? '' : 's'}` +
+            `${reportFile ? `; the SARIF report is ${reportFile}` : ''}):`);
+        for (const line of renderLog(report, mode.view))
+            info(line);
+        annotate(report);
+    }
+    return {
+        exitCode: out.exitCode,
+        verdict,
+        report,
+        reportFile,
+        fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/sign-in/claims.ts
+
 /** The id-token claims that are safe to print and that Mondoo's provider settings match. */
 const DIAGNOSTIC_CLAIMS = [
     'iss',
@@ -36759,28 +34687,38 @@ function decodeClaims(jwt) {
         return undefined;
     }
 }
-function show(value) {
+/** A claim as inert text: claims are chosen by whoever controls the workflow's inputs. */
+function claims_show(value) {
     if (value === undefined || value === null || value === '')
         return '(not set)';
     if (Array.isArray(value))
-        return value.map(String).join(', ');
-    return String(value);
+        return logSafe(value.map(String).join(', '));
+    return logSafe(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 /** One line per diagnostic claim, for the log of a rejected exchange. */
 function describeClaims(claims) {
     if (!claims)
         return ['(the id-token could not be decoded)'];
-    return DIAGNOSTIC_CLAIMS.map(name => `  ${name.padEnd(16)} ${show(claims[name])}`);
+    return DIAGNOSTIC_CLAIMS.map(name => `  ${name.padEnd(16)} ${claims_show(claims[name])}`);
 }
 /** What to change in Mondoo, given the claims of a token the STS refused. */
-function rejectionAdvice(claims, sentIssuer, audience) {
-    const iss = show(claims?.iss);
-    const sub = show(claims?.sub);
+function rejectionAdvice(claims, sentIssuer, audience, answer = {}) {
+    const iss = claims_show(claims?.iss);
+    const sub = claims_show(claims?.sub);
+    if (answer.status === 404) {
+        // Not found: no provider answers for this audience here; issuer and subject were not checked yet.
+        return [
+            `Mondoo found no workload identity provider for the audience "${logSafe(audience)}"${answer.apiEndpoint ? ` at ${logSafe(answer.apiEndpoint)}` : ''}. Check:`,
+            '  - "audience" (or "space-id") names the space that holds the provider: copy it from the provider in the Mondoo console',
+            '  - "api-endpoint" is the region of that space ("us" or "eu"); a space in one region is unknown in the other',
+            '  - the provider has not been deleted'
+        ];
+    }
     const advice = [
         `In the Mondoo console, open the space's workload identity provider for GitHub and check:`,
         `  - Issuer URL equals "${sentIssuer}"${sentIssuer !== iss ? ` (the token's iss is "${iss}": leave the input "issuer" empty to send it)` : ''}`,
         `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
-        `  - the provider belongs to the space of the audience "${audience}"`
+        `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
     ];
     if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
         advice.push('  - this repository uses immutable subjects (owner@id/repo@id): register that exact form');
@@ -36788,7 +34726,7 @@ function rejectionAdvice(claims, sentIssuer, audience) {
     if (typeof claims?.job_workflow_ref === 'string' && typeof claims?.repository === 'string') {
         const workflowRepo = claims.job_workflow_ref.split('/').slice(0, 2).join('/');
         if (workflowRepo !== claims.repository) {
-            advice.push(`  - this job runs the reusable workflow ${claims.job_workflow_ref}: sub describes the calling repository, not the workflow`);
+            advice.push(`  - this job runs the reusable workflow ${logSafe(claims.job_workflow_ref)}: sub describes the calling repository, not the workflow`);
         }
     }
     return advice;
@@ -36796,10 +34734,52 @@ function rejectionAdvice(claims, sentIssuer, audience) {
 
 ;// CONCATENATED MODULE: ./src/sign-in/credential.ts
 
+
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 function invalid(reason) {
     return new ActionError(`Mondoo's Secure Token Service answered, but its credential is not usable: ${reason}. ` +
         `This is a problem on Mondoo's side or in a proxy between you and Mondoo; check "api-endpoint" and retry.`);
+}
+// Mondoo resource names: "//<service host>/<segment>/<segment>...", e.g.
+// //agents.api.mondoo.app/spaces/<space>/serviceaccounts/<id>. Nothing else is printed,
+// written to an output or put in the summary, so nothing else may come through.
+const MRN = /^\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/[A-Za-z0-9._~-]+)+$/;
+const SPACE_MRN = /^\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+\/spaces\/[a-z0-9][a-z0-9-]{0,127}$/;
+// An API base URL: scheme, host, optional port and plain path segments, nothing else.
+const BASE_URL = /^https?:\/\/(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?(?:\/[A-Za-z0-9._~-]+)*\/?$/;
+const MAX_IDENTIFIER = 512;
+/** A value from the answer, shown inert and short inside an error. */
+function quoted(value) {
+    const safe = logSafe(value);
+    return JSON.stringify(safe.length > 100 ? `${safe.slice(0, 97)}...` : safe);
+}
+/** Checks the credential's identifiers against their documented formats; the problem, or null. */
+function identifierProblem(name, value) {
+    const shape = name === 'api_endpoint'
+        ? 'an https:// URL'
+        : name === 'space_mrn'
+            ? 'a space MRN (//<host>/spaces/<space-id>)'
+            : 'an MRN (//<host>/<path>)';
+    const wrong = `"${name}" is not ${shape}: ${quoted(value)}`;
+    // eslint-disable-next-line no-control-regex
+    if (value.length > MAX_IDENTIFIER || /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value))
+        return wrong;
+    if (name === 'mrn')
+        return MRN.test(value) ? null : wrong;
+    if (name === 'space_mrn')
+        return SPACE_MRN.test(value) ? null : wrong;
+    if (!BASE_URL.test(value))
+        return wrong;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return wrong;
+    }
+    const problem = urlProblem(url);
+    return problem ? `"api_endpoint" ${problem}: ${quoted(withoutUserinfo(value))}` : null;
 }
 function credential_text(value) {
     return typeof value === 'string' && value.trim() !== '';
@@ -36843,6 +34823,11 @@ function parseCredential(base64, mask) {
     const missing = ['mrn', 'space_mrn', 'api_endpoint'].filter(name => !credential_text(fields[name]));
     if (missing.length)
         throw invalid(`the credential lacks ${missing.map(m => `"${m}"`).join(', ')}`);
+    for (const name of ['mrn', 'space_mrn', 'api_endpoint']) {
+        const problem = identifierProblem(name, String(fields[name]));
+        if (problem)
+            throw invalid(problem);
+    }
     const hasKey = credential_text(fields.private_key) && credential_text(fields.certificate);
     const hasToken = credential_text(fields.token);
     if (!hasKey && !hasToken)
@@ -36963,6 +34948,7 @@ function redirectTarget(answer, url) {
 
 
 
+
 /** Statuses for which the token's claims tell the user what to fix in Mondoo. */
 const CLAIM_DIAGNOSIS = new Set([400, 401, 403, 404]);
 function issuerOf(config, claims) {
@@ -36982,6 +34968,21 @@ function issuerOf(config, claims) {
     }
     throw new ActionError(`Cannot tell the STS the issuer: ${problem}. Set the input "issuer" to your GitHub OIDC issuer URL.`);
 }
+/** The space ID at the end of a space MRN or an audience. */
+function spaceOf(mrn) {
+    return mrn.split('/').pop() ?? '';
+}
+/**
+ * A credential is only good for the space the audience names: one for another space would
+ * upload results there, or fail later with a confusing "not registered".
+ */
+function checkSpace(credential, audience) {
+    if (spaceOf(credential.spaceMrn) === spaceOf(audience))
+        return;
+    throw new ActionError(`Mondoo's STS issued a credential for the space "${credential.spaceMrn}", but the audience asked for the space ` +
+        `"${audience}". Nothing was exported. Check that "audience" (or "space-id") is the space whose workload identity ` +
+        `provider you configured, and that the provider in that space is the one your workflow matches.`);
+}
 /**
  * Gets an id-token from GitHub and exchanges it for a Mondoo credential, which is masked
  * before this returns.
@@ -36990,7 +34991,7 @@ async function signIn(config, log, retry) {
     const jwt = await fetchIdToken(config.idTokenAudience, retry);
     const claims = decodeClaims(jwt);
     const issuer = issuerOf(config, claims);
-    log(`GitHub id-token for ${String(claims?.sub ?? 'an unknown subject')} (issuer ${issuer})`);
+    log(logSafe(`GitHub id-token for ${String(claims?.sub ?? 'an unknown subject')} (issuer ${issuer})`));
     let raw;
     try {
         raw = await exchangeToken({ apiEndpoint: config.apiEndpoint, audience: config.audience, issuer, jwt }, retry);
@@ -37001,72 +35002,247 @@ async function signIn(config, log, retry) {
                 error.message,
                 'The id-token GitHub gave this job says:',
                 ...describeClaims(claims),
-                ...rejectionAdvice(claims, issuer, config.audience)
+                ...rejectionAdvice(claims, issuer, config.audience, {
+                    status: error.status,
+                    apiEndpoint: config.apiEndpoint
+                })
             ].join('\n'));
         }
         throw error;
     }
-    const credential = parseCredential(raw, secret => setSecret(secret));
-    log(`Mondoo credential for ${credential.mrn} (${credential.kind === 'key' ? 'key pair' : 'token'}, ${credential.apiEndpoint})`);
+    const credential = parseCredential(raw, secret => core_setSecret(secret));
+    checkSpace(credential, config.audience);
+    log(logSafe(`Mondoo credential for ${credential.mrn} (${credential.kind === 'key' ? 'key pair' : 'token'}, ${credential.apiEndpoint})`));
     return credential;
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-// Text that comes from outside the action (an STS answer, JWT claims, cnspec's output and
-// report, archive member names, input words) is untrusted: the runner would execute a line
-// that starts with "::" as a workflow command, and Markdown or HTML in the job summary would
-// render. Everything such text passes through on its way out goes through here.
-// eslint-disable-next-line no-control-regex
-const text_ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-/** Shows a control character as a visible escape, e.g. "\n" or "\u001b". */
-function visible(ch) {
-    if (ch === '\n')
-        return '\\n';
-    if (ch === '\r')
-        return '\\r';
-    if (ch === '\t')
-        return ' ';
-    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+;// CONCATENATED MODULE: ./src/sign-in/wif.ts
+
+
+
+
+
+
+/**
+ * The configuration cnspec gets in wif mode: `wif-config` as given, or built from the inputs.
+ * Without an `issuer` input the only reliable issuer is the `iss` of a real id-token (GitHub
+ * Enterprise and enterprise-specific issuers differ from the default), so one is requested
+ * for that and then dropped: it is masked by the toolkit and never sent to Mondoo.
+ */
+async function prepareWif(config, log, retry) {
+    let wif = config.wifConfig;
+    if (!wif) {
+        let issuerUri = config.issuer;
+        if (!issuerUri) {
+            issuerUri = issuerOf(config, decodeClaims(await fetchIdToken(config.idTokenAudience, retry)));
+            log(`issuer ${issuerUri}: the iss of this job's id-token (requested, not exchanged)`);
+        }
+        wif = buildWifConfig({
+            audience: config.audience,
+            issuerUri,
+            universeDomain: config.apiEndpoint
+        });
+    }
+    log(`workload identity configuration for ${wif.audience} at ${wif.universeDomain} (issuer ${wif.issuerUri}); ` +
+        "cnspec exchanges the job's id-token itself, the action exchanges nothing");
+    core_debug(`workload identity configuration (not secret): ${JSON.stringify(wif)}`);
+    return { config: wif, base64: encodeWifConfig(wif) };
+}
+function wifVersionError(installed) {
+    return new ActionError(`credential-mode wif needs cnspec ${WIF_MIN_CNSPEC} or newer (cnspec exchanges the id-token itself ` +
+        `since then), but this job has cnspec ${installed}. Set the input "cnspec-version" to "latest" or ` +
+        `${WIF_MIN_CNSPEC} or newer, or use "credential-mode: key".`);
 }
 /**
- * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
- * leading "::" that the runner could read as a command.
+ * cnspec's own exchange failed, and cnspec does not say why. The action exchanges once
+ * itself to get Mondoo's reason and the token's claims (a credential it gets that way is
+ * masked by signIn and dropped), then lists the causes that only cnspec's process could meet.
  */
-function logSafe(text) {
-    const flat = text.replace(text_ANSI, '').replace(CONTROL, visible);
-    return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
+async function diagnoseWif(config, what, causes, log, retry) {
+    let finding;
+    try {
+        await signIn(config, log, retry);
+        finding =
+            "It succeeded, so the binding accepts this job's id-token now: the failure was in cnspec's own process.";
+    }
+    catch (error) {
+        finding = messageOf(error);
+    }
+    return new ActionError([
+        what,
+        `The action exchanged the job's id-token once itself to find out why. ${finding}`,
+        ...causes
+    ].join('\n'));
 }
-/** Several lines of untrusted text, each made inert; line breaks are kept. */
-function logSafeLines(text) {
-    return text
-        .replace(/\r\n/g, '\n')
-        .split('\n')
-        .map(line => logSafe(line))
-        .join('\n');
+
+;// CONCATENATED MODULE: ./src/steps.ts
+// The action's steps, each returning what it did: main.ts only puts them in order.
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function timed(timings, phase, work) {
+    const start = Date.now();
+    try {
+        return await work();
+    }
+    finally {
+        const ms = Date.now() - start;
+        timings.push([phase, ms]);
+        info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
+    }
 }
-/** Escapes text for HTML (the job summary's tables are HTML). */
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
+function settle(result) {
+    return result.status === 'fulfilled' ? result.value : undefined;
+}
+/** Without an id-token: fail, or warn and scan in incognito mode, as "on-missing-id-token" says. */
+function useIncognito(config) {
+    if (idTokenAvailable())
+        return false;
+    if (config.onMissingIdToken === 'fail')
+        throw new ActionError(MISSING_ID_TOKEN);
+    warning('No GitHub OIDC token in this job (a pull request from a fork, Dependabot, or no "id-token: write"): scanning in ' +
+        'incognito mode. Nothing is sent to Mondoo and cnspec status is skipped.');
+    return true;
 }
 /**
- * Untrusted text for a Markdown line or table cell: one line, HTML escaped, and the Markdown
- * characters that could start a link, image, emphasis, code or a table column shown literally.
+ * Signs in and installs at the same time: a cold start costs the longer of the two. In
+ * credential-mode wif the action exchanges nothing: cnspec gets a configuration instead.
  */
-function escapeMarkdown(text) {
-    return escapeHtml(logSafe(text)).replace(/[\\`*_{}[\]()#+\-!|~]/g, ch => `&#${ch.charCodeAt(0)};`);
+async function signInAndInstall(config, incognito, timings) {
+    const wifMode = config.credentialMode === 'wif' && !incognito;
+    const exchange = !incognito && !wifMode;
+    startGroup(exchange ? 'Sign in to Mondoo (keyless) and install cnspec' : 'Install cnspec');
+    const retry = { policy: retryPolicy() };
+    const logAs = (tag) => (line) => info(`[${tag}] ${line}`);
+    const [auth, install] = await Promise.allSettled([
+        exchange
+            ? timed(timings, 'sign-in (id-token + exchange)', () => signIn(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') }))
+            : Promise.resolve(undefined),
+        timed(timings, 'install cnspec', () => installCnspec({
+            version: config.cnspecVersion,
+            releasesUrl: config.releasesUrl,
+            log: logAs('install'),
+            warn: line => warning(line),
+            retry: { ...retry, log: logAs('install') }
+        }))
+    ]).finally(() => endGroup());
+    const failures = [auth, install]
+        .filter(r => r.status === 'rejected')
+        .map(r => messageOf(r.reason));
+    if (failures.length)
+        throw new ActionError(failures.join('\n\n'));
+    const credential = settle(auth);
+    const installed = settle(install);
+    info(`cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`);
+    // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
+    const githubToken = config.target[0] === 'github';
+    if (!wifMode)
+        return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }));
+    // Before any token request: an older cnspec would scan in incognito without a word.
+    if (!supportsWif(installed.version))
+        throw wifVersionError(installed.version);
+    const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') }));
+    return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }));
+}
+/** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
+function withEnv(setup, env) {
+    const withheld = Object.keys(process.env).filter(name => !(name in env));
+    core_debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`);
+    return { ...setup, env };
+}
+/** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */
+function diagnose(config, what, causes) {
+    return diagnoseWif(config, what, causes, line => info(`[diagnosis] ${line}`), {
+        policy: retryPolicy()
+    });
+}
+/** `cnspec status`, in its own group, when there is a credential and "status" asks for it. */
+async function checkStatus(config, setup, timings) {
+    if (!config.status || !(setup.credential || setup.wif))
+        return undefined;
+    return timed(timings, 'cnspec status', async () => {
+        startGroup('cnspec status');
+        try {
+            const out = await runCnspec(setup.installed.binary, ['status', '--log-level', config.logLevel], setup.env);
+            return statusVerdict(out.exitCode);
+        }
+        finally {
+            endGroup();
+        }
+    });
+}
+/** Why `cnspec status` failed, as an error for the step. */
+async function statusFailure(config, setup, status) {
+    if (setup.wif && status.exitCode === 1)
+        return diagnose(config, "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).", [
+            "If the action's exchange succeeded, check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and " +
+                '"api-endpoint" (on self-hosted runners: the proxy settings).'
+        ]);
+    return new ActionError(status.verdict);
+}
+/**
+ * Only once the install works and (when checked) the credential does, does anything leave
+ * this step: a failed run exports nothing.
+ */
+function steps_publish(config, { credential, wif, installed }) {
+    if (wif) {
+        // Not secret, so not masked: later steps get a configuration, not a key.
+        if (config.exportCredentials)
+            exportVariable('MONDOO_CONFIG_BASE64', wif.base64);
+        setOutput('space-mrn', wif.config.audience);
+        setOutput('api-endpoint', wif.config.universeDomain);
+    }
+    if (credential) {
+        if (config.exportCredentials)
+            exportVariable('MONDOO_CONFIG_BASE64', credential.base64);
+        setOutput('space-mrn', credential.spaceMrn);
+        setOutput('service-account-mrn', credential.mrn);
+        setOutput('api-endpoint', credential.apiEndpoint);
+    }
+    setOutput('cnspec-version', installed.version);
+    setOutput('cnspec-path', installed.binary);
+    addPath((0,external_node_path_namespaceObject.dirname)(installed.binary));
+}
+/** `cnspec scan`, once; its outputs are set from its result, pass or fail. */
+async function scan(config, setup, incognito, timings) {
+    const { installed, env } = setup;
+    const result = await timed(timings, 'cnspec scan', () => runScan({ config, binary: installed.binary, version: installed.version, env, incognito }));
+    const outputs = scanOutputs(result.exitCode, result.report, result.reportFile);
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+    return result;
+}
+/** cnspec scan switched to incognito on its own: its results went nowhere, so the step fails. */
+async function incognitoFallback(config, setup) {
+    const what = "cnspec scan could not exchange the job's id-token and fell back to an incognito scan: its results were " +
+        `not uploaded to Mondoo${config.status ? ', although cnspec status had exchanged successfully' : ''}.`;
+    return setup.wif ? diagnose(config, what, SCAN_EXCHANGE_CAUSES) : new ActionError(what);
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+
+
+const SCAN_OUTCOME = {
+    passed: 'passed',
+    threshold: 'failed: risk threshold reached',
+    'asset-error': 'failed: an asset could not be scanned',
+    'scan-failed': 'failed: the scan itself failed',
+    'pass-through': 'judged by the exit code alone'
+};
+/** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
+const SUMMARY_CAP = 30;
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -37074,11 +35250,103 @@ function seconds(ms) {
 function spaceId(spaceMrn) {
     return spaceMrn?.split('/').pop();
 }
+/** The verdict, first thing in the summary: every line of it escaped. */
+function verdictLine(report) {
+    const scan = report.scan?.verdict;
+    const message = (scan && !scan.ok ? scan.message : report.failure) ?? scan?.message ?? 'Success';
+    const lines = message.split('\n').map(line => escapeMarkdown(line));
+    return `${report.failure ? '❌' : '✅'} <b>${lines.shift() ?? ''}</b>${lines.map(l => `<br>${l}`).join('')}`;
+}
+const md = (text) => (text === undefined ? '—' : escapeMarkdown(text));
+const header = (...cells) => cells.map(data => ({ data, header: true }));
+function more(shown, total, what) {
+    if (total > shown)
+        summary_summary.addRaw(`<p>… and ${total - shown} more ${what} in the SARIF report.</p>`, true);
+}
+/** Per-asset table, failing checks and vulnerable packages, capped so the summary stays small. */
+function addFindings(scan) {
+    const report = scan.report;
+    const s = summary_summary;
+    s.addHeading('Assets', 3).addTable([
+        header('Asset', 'Platform', 'Score', 'Grade', 'Worst risk', 'Failed', 'Passed', 'Errored', 'Skipped', 'Vulnerable packages'),
+        ...report.assets.map(a => {
+            const risk = assetRisk(a);
+            const passed = a.passedOrSkipped === undefined
+                ? String(a.counts.passed)
+                : `${a.passedOrSkipped} passed or skipped`;
+            return a.error
+                ? [
+                    md(a.name),
+                    md(a.platform),
+                    '—',
+                    '—',
+                    '—',
+                    `could not be scanned: ${md(a.error)}`,
+                    '—',
+                    '—',
+                    '—',
+                    '—'
+                ]
+                : [
+                    md(a.name),
+                    md(a.platform),
+                    a.score === undefined ? '—' : String(a.score),
+                    md(a.grade),
+                    risk === undefined ? '—' : riskLabel(risk),
+                    String(a.counts.failed),
+                    passed,
+                    String(a.counts.errored),
+                    a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
+                    String(a.packages.length)
+                ];
+        })
+    ]);
+    const failing = report.assets
+        .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
+        .sort(byRisk);
+    if (failing.length) {
+        s.addHeading(`Failing checks (${failing.length}, highest risk first)`, 3).addTable([
+            header('Severity', 'Risk', 'Check', 'Asset', 'Location'),
+            ...failing
+                .slice(0, SUMMARY_CAP)
+                .map(f => [
+                md(f.severity ?? f.level),
+                f.risk === undefined ? '—' : String(f.risk),
+                md(f.title),
+                md(f.asset),
+                md(where(f.location) || undefined)
+            ])
+        ]);
+        more(SUMMARY_CAP, failing.length, 'failing checks');
+    }
+    const packages = report.assets.flatMap(a => a.packages.map(p => ({ ...p, asset: a.name })));
+    if (packages.length) {
+        const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE'];
+        packages.sort((a, b) => order.indexOf(a.severity ?? 'NONE') - order.indexOf(b.severity ?? 'NONE'));
+        s.addHeading(`Vulnerable packages (${packages.length})`, 3).addTable([
+            header('Severity', 'Package', 'Installed', 'Fixed in', 'Advisory', 'Asset'),
+            ...packages
+                .slice(0, SUMMARY_CAP)
+                .map(p => [
+                md(p.severity),
+                md(p.name),
+                md(p.installedVersion),
+                md(p.fixedVersion ?? 'no fix yet'),
+                md(p.advisory),
+                md(p.asset)
+            ])
+        ]);
+        more(SUMMARY_CAP, packages.length, 'vulnerable packages');
+    }
+    if (report.generation !== 'rich')
+        s.addRaw('<p>This cnspec writes SARIF without scores or risk; cnspec 13.33.0 adds them.</p>', true);
+}
 /** Writes the job summary. It is written on failure too: that is when people read it. */
 async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const rows = [
+        // The failure may quote check titles and asset names: Markdown-escaped below.
         ['Result', report.failure ? `❌ ${report.failure}` : '✅ Success'],
         [
             'Mondoo space',
@@ -37097,20 +35365,29 @@ async function writeSummary(report) {
         ['cnspec status', report.status ?? 'not run'],
         [
             'cnspec scan',
-            report.scan === undefined ? 'not run' : `${report.scan} (exit code ${report.scanExitCode})`
+            report.scan === undefined
+                ? 'not run'
+                : report.scan.fellBackToIncognito
+                    ? `scanned in incognito: nothing uploaded (${exitLabel(report.scan.exitCode)})`
+                    : `${SCAN_OUTCOME[report.scan.verdict.kind]} (${exitLabel(report.scan.exitCode)})`
         ]
     ];
-    const summary = summary_summary
-        .addHeading('cnspec keyless scan', 2)
-        .addTable([
+    if (report.scan?.passThrough)
+        rows.push(['Report', `yours (${report.scan.passThrough}): no findings read`]);
+    if (report.scan?.reportFile)
+        rows.push(['SARIF report (report-file)', report.scan.reportFile]);
+    const summary = summary_summary.addHeading('cnspec keyless scan', 2);
+    summary.addRaw(`<p>${verdictLine(report)}</p>`, true);
+    summary.addTable([
         [
             { data: 'What', header: true },
             { data: 'Result', header: true }
         ],
-        ...rows.map(([k, v]) => [k, escapeHtml(v)])
-    ])
-        .addHeading('Timings', 3)
-        .addTable([
+        ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtmlCell(v)])
+    ]);
+    if (report.scan?.report)
+        addFindings(report.scan);
+    summary.addHeading('Timings', 3).addTable([
         [
             { data: 'Phase', header: true },
             { data: 'Duration', header: true }
@@ -37127,144 +35404,94 @@ async function writeSummary(report) {
 
 
 
-
-
-
-
 const PREFIX = '[cnspec-keyless]';
-async function timed(report, phase, work) {
-    const start = Date.now();
-    try {
-        return await work();
-    }
-    finally {
-        const ms = Date.now() - start;
-        report.timings.push([phase, ms]);
-        info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
-    }
-}
-/** One cnspec call in its own log group, timed for the summary. */
-function cnspecPhase(report, phase, title, work) {
-    return timed(report, phase, async () => {
-        startGroup(title);
-        try {
-            return await work();
-        }
-        finally {
-            endGroup();
-        }
-    });
-}
-function settle(result) {
-    return result.status === 'fulfilled' ? result.value : undefined;
-}
-/** Signs in and installs at the same time: a cold start costs the longer of the two. */
-async function signInAndInstall(config, incognito, report) {
-    const retry = { policy: policyFromEnv() };
-    const logAs = (tag) => (line) => info(`[${tag}] ${line}`);
-    const [auth, install] = await Promise.allSettled([
-        incognito
-            ? Promise.resolve(undefined)
-            : timed(report, 'sign-in (id-token + exchange)', () => signIn(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })),
-        timed(report, 'install cnspec', () => installCnspec({
-            version: config.cnspecVersion,
-            releasesUrl: config.releasesUrl,
-            log: logAs('install'),
-            warn: line => warning(line),
-            retry: { ...retry, log: logAs('install') }
-        }))
-    ]);
-    const failures = [auth, install]
-        .filter(r => r.status === 'rejected')
-        .map(r => messageOf(r.reason));
-    if (failures.length)
-        throw new ActionError(failures.join('\n\n'));
-    return [settle(auth), settle(install)];
-}
 /** Reads the inputs, signs in, installs, checks connectivity and scans: the action's five steps. */
 async function run() {
-    const report = { incognito: false, timings: [] };
     const started = Date.now();
+    const timings = [];
+    let config;
+    let incognito = false;
+    let setup;
+    let status;
+    let scanned;
+    let failure;
     try {
-        const config = parseInputs(name => getInput(name));
-        report.target = config.target.join(' ');
-        const incognito = !idTokenAvailable();
-        if (incognito && config.onMissingIdToken === 'fail')
-            throw new ActionError(MISSING_ID_TOKEN);
-        if (incognito) {
-            report.incognito = true;
-            warning('No GitHub OIDC token in this job (a pull request from a fork, Dependabot, or no "id-token: write"): scanning in ' +
-                'incognito mode. Nothing is sent to Mondoo and cnspec status is skipped.');
-        }
-        startGroup(incognito ? 'Install cnspec' : 'Sign in to Mondoo (keyless) and install cnspec');
-        const [credential, installed] = await signInAndInstall(config, incognito, report).finally(() => endGroup());
-        report.cnspecVersion = installed.version;
-        report.cnspecSource = installed.source;
-        report.spaceMrn = credential?.spaceMrn;
-        report.serviceAccountMrn = credential?.mrn;
-        info(`cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`);
-        const env = cnspecEnv(credential?.base64);
-        if (config.status && credential) {
-            const status = await cnspecPhase(report, 'cnspec status', 'cnspec status', () => runCnspec(installed.binary, ['status', '--log-level', config.logLevel], env).then(out => statusVerdict(out.exitCode)));
-            report.status = status.ok ? 'connected' : `failed (exit code ${status.exitCode})`;
-            if (!status.ok)
-                throw new ActionError(status.verdict);
+        config = parseInputs(name => getInput(name));
+        requireCommandFiles(config);
+        incognito = useIncognito(config);
+        setup = await signInAndInstall(config, incognito, timings);
+        status = await checkStatus(config, setup, timings);
+        if (status && !status.ok)
+            throw await statusFailure(config, setup, status);
+        if (status)
             info(status.verdict);
-        }
-        else {
-            report.status = credential ? 'skipped (status: false)' : 'skipped (incognito)';
-        }
-        // Only now, with a working install and (when checked) a working credential, does
-        // anything leave this step: a failed run exports nothing.
-        if (credential) {
-            if (config.exportCredentials)
-                exportVariable('MONDOO_CONFIG_BASE64', credential.base64);
-            setOutput('space-mrn', credential.spaceMrn);
-            setOutput('service-account-mrn', credential.mrn);
-            setOutput('api-endpoint', credential.apiEndpoint);
-        }
-        setOutput('cnspec-version', installed.version);
-        setOutput('cnspec-path', installed.binary);
-        addPath((0,external_node_path_namespaceObject.dirname)(installed.binary));
+        steps_publish(config, setup);
         if (config.scan) {
-            const result = await cnspecPhase(report, 'cnspec scan', `cnspec scan ${report.target}`, () => runCnspec(installed.binary, scanArgs(config, incognito), env).then(out => scanVerdict(out.exitCode, config.riskThreshold, out.stdout, out.stderr)));
-            setOutput('scan-exit-code', String(result.exitCode));
-            report.scan = result.ok ? 'passed' : 'failed';
-            report.scanExitCode = result.exitCode;
-            if (!result.ok)
-                throw new ActionError(result.verdict);
-            info(result.verdict);
+            scanned = await scan(config, setup, incognito, timings);
+            if (scanned.fellBackToIncognito)
+                throw await incognitoFallback(config, setup);
+            if (!scanned.verdict.ok)
+                throw new ActionError(scanned.verdict.message);
+            info(scanned.verdict.message);
         }
     }
     catch (error) {
-        report.failure = messageOf(error).split('\n')[0];
+        failure = messageOf(error).split('\n')[0];
         setFailed(`${PREFIX} ${messageOf(error)}`);
         if (!(error instanceof ActionError) && error instanceof Error && error.stack)
             core_debug(error.stack);
     }
     finally {
-        report.timings.push(['total', Date.now() - started]);
-        await writeSummary(report).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
+        timings.push(['total', Date.now() - started]);
+        // The summary is rendered from the step results, and from none of their secrets.
+        const statusRow = status
+            ? status.ok
+                ? 'connected'
+                : `failed (exit code ${status.exitCode})`
+            : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)');
+        await writeSummary({
+            incognito,
+            target: config?.target.join(' '),
+            spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
+            serviceAccountMrn: setup?.wif
+                ? 'one per cnspec process (credential-mode wif)'
+                : setup?.credential?.mrn,
+            cnspecVersion: setup?.installed.version,
+            cnspecSource: setup?.installed.source,
+            status: statusRow,
+            scan: scanned,
+            failure,
+            timings
+        }).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
     }
+}
+
+;// CONCATENATED MODULE: ./src/run-guarded.ts
+
+/**
+ * Runs an action's `run()` so that it always ends with a decided result. A response that
+ * stops mid-body can leave nothing scheduled, and Node would then exit 0 with no outputs:
+ * a green step that did nothing. An unfinished run fails instead.
+ */
+function runGuarded(run, prefix = '[cnspec-keyless]') {
+    let finished = false;
+    process.on('beforeExit', () => {
+        if (finished)
+            return;
+        finished = true;
+        setFailed(`${prefix} The action stopped before it finished (a server stopped answering). Re-run the job.`);
+        process.exitCode = 1;
+    });
+    void run().finally(() => {
+        finished = true;
+        // A request abandoned after its deadline may still hold a socket open; the step's
+        // result is decided, so do not wait for it.
+        process.exit();
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
 
 
-let finished = false;
-// A response that stops mid-body can leave nothing scheduled, and Node would then exit 0
-// with no outputs: a green step that did nothing. An unfinished run must fail instead.
-process.on('beforeExit', () => {
-    if (finished)
-        return;
-    finished = true;
-    setFailed('[cnspec-keyless] The action stopped before it finished (a server stopped answering). Re-run the job.');
-    process.exitCode = 1;
-});
-void run().finally(() => {
-    finished = true;
-    // A request abandoned after its deadline may still hold a socket open; the step's
-    // result is decided, so do not wait for it.
-    process.exit();
-});
+runGuarded(run);
 
