@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { tarGz } from '../../sandbox/archives.js'
+import { STANDIN_PATH } from '../../sandbox/releases.js'
 import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
 import type { RunResult } from '../../sandbox/runner.js'
 
@@ -21,6 +25,32 @@ function injected(result: RunResult, marker: string): string[] {
 }
 
 describe('untrusted text cannot issue workflow commands', () => {
+  it('archive member names never reach the log, even with RUNNER_DEBUG=1', async () => {
+    // A release (or a mirror) whose archive carries a second member named like a command.
+    // SHA256SUMS vouches for it, so only the way the archive is unpacked stands in the way.
+    const platform = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
+    const script = readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', '13.97.0')
+    const data = tarGz([
+      { name: 'cnspec', content: Buffer.from(script) },
+      { name: 'x\n::warning::from-archive', content: Buffer.from('') }
+    ])
+    h.sandbox.releases.addRelease('13.97.0', platform, {
+      name: `cnspec_13.97.0_${platform}.tar.gz`,
+      data,
+      sha256: createHash('sha256').update(data).digest('hex')
+    })
+    const result = await h.run({
+      inputs: { 'cnspec-version': '13.97.0', status: 'false', scan: 'false' },
+      env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
+    })
+    expect(errorOf(result)).toBe('')
+    expect(result.outputs['cnspec-version']).toBe('13.97.0')
+    expect(injected(result, 'from-archive')).toEqual([])
+    expect(result.stdout).not.toContain('from-archive')
+    // Nor does the tool cache's verbose tar command line (the longest line of the old log).
+    expect(result.stdout).not.toMatch(/\[command\]\S*tar /)
+  })
+
   it('target and args words with a line break or a lone CR are printed as one quoted line', async () => {
     const calls = callLog()
     const result = await h.run({
