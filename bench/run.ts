@@ -80,12 +80,7 @@ function bigRelease(sandbox: Sandbox): void {
 /** What loading one dependency costs, bundled the way dist/ is, over a bare node start. */
 async function dependencyCosts(bare: () => Promise<number>): Promise<Array<[string, number]>> {
   const costs: Array<[string, number]> = []
-  for (const dep of [
-    '@actions/core',
-    '@actions/http-client',
-    '@actions/exec',
-    '@actions/tool-cache'
-  ]) {
+  for (const dep of ['@actions/core', '@actions/http-client', '@actions/exec']) {
     mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true })
     const dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'bench-dep-'))
     try {
