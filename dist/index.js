@@ -35243,6 +35243,29 @@ const SCAN_OUTCOME = {
 };
 /** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
 const SUMMARY_CAP = 30;
+/** Picks what the summary shows from the step results; no secret is copied. */
+function reportOf(results) {
+    const { config, incognito, setup, status, scanned, failure, timings } = results;
+    const statusRow = status
+        ? status.ok
+            ? 'connected'
+            : `failed (exit code ${status.exitCode})`
+        : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)');
+    return {
+        incognito,
+        target: config?.target.join(' '),
+        spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
+        serviceAccountMrn: setup?.wif
+            ? 'one per cnspec process (credential-mode wif)'
+            : setup?.credential?.mrn,
+        cnspecVersion: setup?.installed.version,
+        cnspecSource: setup?.installed.source,
+        status: statusRow,
+        scan: scanned,
+        failure,
+        timings
+    };
+}
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -35444,25 +35467,7 @@ async function run() {
     finally {
         timings.push(['total', Date.now() - started]);
         // The summary is rendered from the step results, and from none of their secrets.
-        const statusRow = status
-            ? status.ok
-                ? 'connected'
-                : `failed (exit code ${status.exitCode})`
-            : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)');
-        await writeSummary({
-            incognito,
-            target: config?.target.join(' '),
-            spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
-            serviceAccountMrn: setup?.wif
-                ? 'one per cnspec process (credential-mode wif)'
-                : setup?.credential?.mrn,
-            cnspecVersion: setup?.installed.version,
-            cnspecSource: setup?.installed.source,
-            status: statusRow,
-            scan: scanned,
-            failure,
-            timings
-        }).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
+        await writeSummary(reportOf({ config, incognito, setup, status, scanned, failure, timings })).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
     }
 }
 

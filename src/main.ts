@@ -14,7 +14,7 @@ import {
   useIncognito,
   type Setup
 } from './steps.js'
-import { writeSummary, type Timings } from './summary.js'
+import { reportOf, writeSummary, type Timings } from './summary.js'
 
 const PREFIX = '[cnspec-keyless]'
 
@@ -51,24 +51,8 @@ export async function run(): Promise<void> {
   } finally {
     timings.push(['total', Date.now() - started])
     // The summary is rendered from the step results, and from none of their secrets.
-    const statusRow = status
-      ? status.ok
-        ? 'connected'
-        : `failed (exit code ${status.exitCode})`
-      : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)')
-    await writeSummary({
-      incognito,
-      target: config?.target.join(' '),
-      spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
-      serviceAccountMrn: setup?.wif
-        ? 'one per cnspec process (credential-mode wif)'
-        : setup?.credential?.mrn,
-      cnspecVersion: setup?.installed.version,
-      cnspecSource: setup?.installed.source,
-      status: statusRow,
-      scan: scanned,
-      failure,
-      timings
-    }).catch(error => core.debug(`job summary not written: ${messageOf(error)}`))
+    await writeSummary(
+      reportOf({ config, incognito, setup, status, scanned, failure, timings })
+    ).catch(error => core.debug(`job summary not written: ${messageOf(error)}`))
   }
 }

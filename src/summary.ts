@@ -2,7 +2,10 @@ import * as core from '@actions/core'
 import { assetRisk, byRisk, exitLabel, isFailure, riskLabel } from './scan/judge.js'
 import { where } from './scan/render-log.js'
 import type { VerdictKind } from './scan/report-types.js'
+import type { Config } from './inputs.js'
+import type { CnspecResult } from './scan/run-cnspec.js'
 import type { ScanStepResult } from './scan/scan.js'
+import type { Setup } from './steps.js'
 import { escapeHtmlCell, escapeMarkdown } from './text.js'
 
 const SCAN_OUTCOME: Record<VerdictKind, string> = {
@@ -30,6 +33,41 @@ export interface RunReport {
   scan?: ScanStepResult
   failure?: string
   timings: Timings
+}
+
+/** What the run's steps returned, as far as it got. Holds the credential: never rendered. */
+export interface RunResults {
+  config?: Config
+  incognito: boolean
+  setup?: Setup
+  status?: CnspecResult
+  scanned?: ScanStepResult
+  failure?: string
+  timings: Timings
+}
+
+/** Picks what the summary shows from the step results; no secret is copied. */
+export function reportOf(results: RunResults): RunReport {
+  const { config, incognito, setup, status, scanned, failure, timings } = results
+  const statusRow = status
+    ? status.ok
+      ? 'connected'
+      : `failed (exit code ${status.exitCode})`
+    : setup && (setup.credential || setup.wif ? 'skipped (status: false)' : 'skipped (incognito)')
+  return {
+    incognito,
+    target: config?.target.join(' '),
+    spaceMrn: setup?.credential?.spaceMrn ?? setup?.wif?.config.audience,
+    serviceAccountMrn: setup?.wif
+      ? 'one per cnspec process (credential-mode wif)'
+      : setup?.credential?.mrn,
+    cnspecVersion: setup?.installed.version,
+    cnspecSource: setup?.installed.source,
+    status: statusRow,
+    scan: scanned,
+    failure,
+    timings
+  }
 }
 
 function seconds(ms: number): string {
