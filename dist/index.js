@@ -32729,8 +32729,10 @@ function cnspecEnv(config, options = {}) {
     if (!options.githubToken)
         drop.add('GITHUB_TOKEN');
     const env = {};
+    // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
+    // cnspec reads none of them.
     for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined && !drop.has(key))
+        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_'))
             env[key] = value;
     if (config)
         env.MONDOO_CONFIG_BASE64 = config;

@@ -344,6 +344,8 @@ describe('cnspec gets only the environment it needs', () => {
       expect(
         run.env.filter(name => name.startsWith('ACTIONS_') || name === 'GITHUB_TOKEN')
       ).toEqual([])
+      // The action's inputs are the action's: cnspec reads none of them.
+      expect(run.env.filter(name => name.startsWith('INPUT_'))).toEqual([])
     }
     expect(runs.find(r => r.command === 'status')!.env).toContain('MONDOO_CONFIG_BASE64')
     expect(runs.find(r => r.command === 'version')!.env).not.toContain('MONDOO_CONFIG_BASE64')

@@ -180,3 +180,38 @@ it('reports every bad input at once and scans nothing', async () => {
   expect(error).toContain('Input "scan" must be one of settings, code, both')
   expect(cnspecCalls(log)).toEqual([])
 })
+
+it("cnspec gets the action's environment rule in the batch too: no runner tokens, the repository token", async () => {
+  const envLog = join(mkdtempSync(join(tmpdir(), 'cnspec-org-env-')), 'env.jsonl')
+  const ran = await runScanJob({
+    runMain: options => h.run(options),
+    api,
+    repositories: 'repo-1',
+    scan: 'settings',
+    toolCache,
+    // What a real job has: the id-token request variables and the runtime's own token.
+    env: {
+      ...h.sandbox.env,
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token-of-this-job',
+      CNSPEC_STANDIN_ENV_LOG: envLog
+    }
+  })
+  expect(errorOf(ran.batch)).toBe('')
+  const scans = readFileSync(envLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map(line => JSON.parse(line) as { command: string; env: string[] })
+    .filter(call => call.command === 'scan')
+  expect(scans).toHaveLength(1)
+  for (const { env } of scans) {
+    expect(env).toEqual(expect.arrayContaining(['GITHUB_TOKEN', 'MONDOO_CONFIG_BASE64']))
+    for (const withheld of [
+      'ACTIONS_RUNTIME_TOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+    ])
+      expect(env).not.toContain(withheld)
+    // Nor the step's own inputs, among them the repository token as INPUT_GITHUB-TOKEN.
+    expect(env.filter(name => name.startsWith('INPUT_'))).toEqual([])
+  }
+}, 120000)

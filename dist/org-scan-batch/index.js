@@ -31645,6 +31645,116 @@ function urls_withoutUserinfo(text) {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@');
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
+
+
+
+
+/** Runner variables that grant access to GitHub: cnspec gets them only when a mode needs them. */
+const ID_TOKEN_REQUEST = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+const RUNNER_SERVICES = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_RESULTS_URL',
+    // cnspec's wif exchange prefers JWT_TOKEN to the job's own id-token: a value left by an
+    // earlier step must not choose the identity.
+    'JWT_TOKEN'
+];
+/**
+ * The environment cnspec runs with: the runner's own minus what lets a process act as this
+ * job towards GitHub (id-token requests, the runtime, cache and results services, the
+ * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
+ * straight to the child process and never printed.
+ */
+function cnspecEnv(config, options = {}) {
+    const drop = new Set(RUNNER_SERVICES);
+    if (!options.idTokenRequest)
+        for (const name of ID_TOKEN_REQUEST)
+            drop.add(name);
+    if (!options.githubToken)
+        drop.add('GITHUB_TOKEN');
+    const env = {};
+    // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
+    // cnspec reads none of them.
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_'))
+            env[key] = value;
+    if (config)
+        env.MONDOO_CONFIG_BASE64 = config;
+    else
+        delete env.MONDOO_CONFIG_BASE64;
+    return env;
+}
+function statusVerdict(exitCode) {
+    if (exitCode === 0)
+        return {
+            exitCode,
+            ok: true,
+            verdict: 'cnspec reached Mondoo and the credential authenticates.'
+        };
+    if (exitCode === 78) {
+        return {
+            exitCode,
+            ok: false,
+            verdict: 'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
+                'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
+        };
+    }
+    if (exitCode === 1) {
+        return {
+            exitCode,
+            ok: false,
+            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
+                'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
+                '"api-endpoint" is the region of your space (us or eu).'
+        };
+    }
+    return {
+        exitCode,
+        ok: false,
+        verdict: `cnspec status exited ${exitCode} (unexpected); see cnspec's messages above.`
+    };
+}
+/**
+ * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
+ * command line and every output line are printed by us, made inert: exec's own echo would
+ * print a word holding a line break as two lines, and the runner obeys a line that starts
+ * with "::".
+ */
+async function runCnspec(binary, args, env) {
+    core.info(`[command] ${logSafeArgv([binary, ...args])}`);
+    const stream = (to) => {
+        const lines = lineWriter(line => to.write(`${line}\n`));
+        const utf8 = new StringDecoder('utf8');
+        return {
+            push: (chunk) => lines.push(utf8.write(chunk)),
+            end: () => {
+                lines.push(utf8.end());
+                lines.end();
+            }
+        };
+    };
+    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
+    // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+    const out = stream(process.stdout);
+    const err = stream(process.stdout);
+    const result = await exec.getExecOutput(binary, args, {
+        env,
+        ignoreReturnCode: true,
+        silent: true,
+        listeners: {
+            stdout: chunk => out.push(chunk),
+            stderr: chunk => err.push(chunk)
+        }
+    });
+    out.end();
+    err.end();
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
 ;// CONCATENATED MODULE: ./src/text.ts
 // Text that comes from outside the action (an STS answer, JWT claims, cnspec's output and
 // report, archive member names, input words) is untrusted: the runner would execute a line
@@ -31685,14 +31795,14 @@ function logSafeLines(text) {
  * A command line as one inert log line: each word JSON-quoted, so a word holding a space,
  * a quote or a line break reads as exactly the one argument the program received.
  */
-function logSafeArgv(argv) {
+function text_logSafeArgv(argv) {
     return text_logSafe(argv.map(word => JSON.stringify(word)).join(' '));
 }
 /**
  * Cuts a stream of untrusted output into lines as it arrives, and hands each one on made
  * inert. A line only becomes a line at "\n": a lone CR inside it is shown, never obeyed.
  */
-function lineWriter(write) {
+function text_lineWriter(write) {
     let pending = '';
     return {
         push(chunk) {
@@ -33078,8 +33188,8 @@ async function shallowClone(options) {
 
 
 const SCAN_CHOICES = ['settings', 'code', 'both'];
-/** The environment cnspec gets: the runner's (with MONDOO_CONFIG_BASE64) and the repository token. */
-function cnspecEnv(base, token) {
+/** cnspec's environment for one repository: the batch's, with the repository token. */
+function withRepositoryToken(base, token) {
     const env = { ...base, GITHUB_TOKEN: token };
     for (const key of Object.keys(env))
         if (key.startsWith('GIT_CONFIG_'))
@@ -33123,7 +33233,7 @@ async function scanOne(scan, kind) {
             args.push('--risk-threshold', String(scan.threshold));
         scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`);
         const run = await runProcess(scan.cnspec, args, {
-            env: cnspecEnv(scan.env, scan.token),
+            env: withRepositoryToken(scan.env, scan.token),
             cwd: workspace,
             timeoutMs: scan.timeoutMs
         });
@@ -33228,6 +33338,7 @@ async function scanRepository(scan) {
 
 
 
+
 const PREFIX = '[cnspec-keyless org]';
 /** The web and git server: GITHUB_SERVER_URL on GitHub Enterprise Server, github.com otherwise. */
 function serverUrl() {
@@ -33238,12 +33349,26 @@ function serverUrl() {
         throw new errors_ActionError(`GITHUB_SERVER_URL ${problem}.`);
     return urls_baseUrl(url);
 }
-function runnerEnv() {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    return env;
+/**
+ * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens stay
+ * out of it here as well. The id-token request variables stay only when the main action
+ * exported a secretless configuration, with which cnspec signs in itself.
+ */
+function batchEnv() {
+    const config = process.env.MONDOO_CONFIG_BASE64;
+    return cnspecEnv(config, { idTokenRequest: isWifConfig(config) });
+}
+/** True for a workload-identity configuration (not secret); a key credential stays unread. */
+function isWifConfig(base64) {
+    if (!base64)
+        return false;
+    try {
+        const decoded = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
+        return decoded?.type === 'external_account';
+    }
+    catch {
+        return false;
+    }
 }
 function describe(record) {
     const risk = record.worstRisk === undefined ? 'no score' : `worst risk ${record.worstRisk}`;
@@ -33281,7 +33406,7 @@ async function run() {
         if (!process.env.MONDOO_CONFIG_BASE64)
             warning('MONDOO_CONFIG_BASE64 is not set: run the main action with "scan: false" earlier in this job to sign in; ' +
                 'without it cnspec scans in incognito mode and nothing reaches Mondoo.');
-        const env = runnerEnv();
+        const env = batchEnv();
         const records = [];
         try {
             for (const [i, name] of inputs.repositories.entries()) {

@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { ActionError, messageOf } from '../errors.js'
 import { baseUrl, urlProblem } from '../net/urls.js'
 import type { RepositoryRecord } from '../scan/report-types.js'
+import { cnspecEnv } from '../scan/run-cnspec.js'
 import { logSafe, logSafeLines } from '../text.js'
 import {
   collectInputs,
@@ -29,10 +30,25 @@ function serverUrl(): string {
   return baseUrl(url)
 }
 
-function runnerEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-  return env
+/**
+ * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens stay
+ * out of it here as well. The id-token request variables stay only when the main action
+ * exported a secretless configuration, with which cnspec signs in itself.
+ */
+function batchEnv(): Record<string, string> {
+  const config = process.env.MONDOO_CONFIG_BASE64
+  return cnspecEnv(config, { idTokenRequest: isWifConfig(config) })
+}
+
+/** True for a workload-identity configuration (not secret); a key credential stays unread. */
+export function isWifConfig(base64: string | undefined): boolean {
+  if (!base64) return false
+  try {
+    const decoded = JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as unknown
+    return (decoded as { type?: unknown } | null)?.type === 'external_account'
+  } catch {
+    return false
+  }
 }
 
 function describe(record: RepositoryRecord): string {
@@ -72,7 +88,7 @@ export async function run(): Promise<void> {
         'MONDOO_CONFIG_BASE64 is not set: run the main action with "scan: false" earlier in this job to sign in; ' +
           'without it cnspec scans in incognito mode and nothing reaches Mondoo.'
       )
-    const env = runnerEnv()
+    const env = batchEnv()
     const records: RepositoryRecord[] = []
     try {
       for (const [i, name] of inputs.repositories.entries()) {

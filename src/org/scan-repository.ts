@@ -33,8 +33,8 @@ export interface KindResult {
   sarifFile?: string
 }
 
-/** The environment cnspec gets: the runner's (with MONDOO_CONFIG_BASE64) and the repository token. */
-function cnspecEnv(base: Record<string, string>, token: string): Record<string, string> {
+/** cnspec's environment for one repository: the batch's, with the repository token. */
+function withRepositoryToken(base: Record<string, string>, token: string): Record<string, string> {
   const env: Record<string, string> = { ...base, GITHUB_TOKEN: token }
   for (const key of Object.keys(env)) if (key.startsWith('GIT_CONFIG_')) delete env[key]
   return env
@@ -76,7 +76,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
     if (scan.threshold !== undefined) args.push('--risk-threshold', String(scan.threshold))
     scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`)
     const run = await runProcess(scan.cnspec, args, {
-      env: cnspecEnv(scan.env, scan.token),
+      env: withRepositoryToken(scan.env, scan.token),
       cwd: workspace,
       timeoutMs: scan.timeoutMs
     })

@@ -43,8 +43,10 @@ export function cnspecEnv(
   if (!options.idTokenRequest) for (const name of ID_TOKEN_REQUEST) drop.add(name)
   if (!options.githubToken) drop.add('GITHUB_TOKEN')
   const env: Record<string, string> = {}
+  // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
+  // cnspec reads none of them.
   for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !drop.has(key)) env[key] = value
+    if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_')) env[key] = value
   if (config) env.MONDOO_CONFIG_BASE64 = config
   else delete env.MONDOO_CONFIG_BASE64
   return env
