@@ -31830,12 +31830,15 @@ function visible(ch) {
         return ' ';
     return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
+// The runner's legacy command syntax, "##[name]…", is obeyed anywhere in a line; a zero-width
+// space between the two "#" keeps the text as it reads and the runner from matching it.
+const LEGACY_COMMAND = /##\[/g;
 /**
- * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
- * leading "::" that the runner could read as a command.
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), no
+ * leading "::" and no "##[" anywhere, the two forms the runner reads as a command.
  */
 function logSafe(text) {
-    const flat = text.replace(ANSI, '').replace(CONTROL, visible);
+    const flat = text.replace(ANSI, '').replace(CONTROL, visible).replace(LEGACY_COMMAND, '#\u200b#[');
     return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
 }
 /** Several lines of untrusted text, each made inert; line breaks are kept. */
@@ -32697,9 +32700,12 @@ function gitHubMessage(body, bearer) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
+
 
 
 
@@ -32774,9 +32780,20 @@ function statusVerdict(exitCode) {
  * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
  * command line and every output line are printed by us, made inert: exec's own echo would
  * print a word holding a line break as two lines, and the runner obeys a line that starts
- * with "::".
+ * with "::". Around all of it, `::stop-commands::<token>` … `::<token>::` tells the runner to
+ * obey no line at all, whatever a scanned file or a policy put in cnspec's output.
  */
 async function runCnspec(binary, args, env) {
+    const token = (0,external_node_crypto_.randomUUID)();
+    process.stdout.write(`::stop-commands::${token}\n`);
+    try {
+        return await run(binary, args, env);
+    }
+    finally {
+        process.stdout.write(`\n::${token}::\n`);
+    }
+}
+async function run(binary, args, env) {
     info(`[command] ${logSafeArgv([binary, ...args])}`);
     const stream = (to) => {
         const lines = lineWriter(line => to.write(`${line}\n`));
@@ -32789,8 +32806,8 @@ async function runCnspec(binary, args, env) {
             }
         };
     };
-    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
-    // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the
+    // stop-commands window holds only for the stream it is written to.
     const out = stream(process.stdout);
     const err = stream(process.stdout);
     const result = await getExecOutput(binary, args, {
@@ -32807,8 +32824,6 @@ async function runCnspec(binary, args, env) {
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/install/cache.ts
 
 
@@ -33093,6 +33108,15 @@ async function proveEntry(dir, layout, expected) {
     const binaryPath = (0,external_node_path_namespaceObject.join)(dir, layout.binary);
     const archivePath = (0,external_node_path_namespaceObject.join)(dir, layout.archive);
     try {
+        // The entry's folder goes on PATH for the rest of the job: anything planted beside a
+        // genuine cnspec (a `git`, a `bash`) would run in later steps, so the folder must hold
+        // exactly the binary and its archive, and be a real folder, not a link elsewhere.
+        const folder = await (0,promises_namespaceObject.lstat)(dir).catch(() => undefined);
+        if (!folder?.isDirectory())
+            return 'its folder is not a real directory';
+        const extra = (await (0,promises_namespaceObject.readdir)(dir)).filter(name => name !== layout.binary && name !== layout.archive);
+        if (extra.length)
+            return `its folder holds more than cnspec and its archive (${extra.sort().join(', ')})`;
         const info = await (0,promises_namespaceObject.lstat)(binaryPath).catch(() => undefined);
         if (!info)
             return `${layout.binary} is missing`;
@@ -34530,21 +34554,6 @@ function scanArgs(config, incognito, report) {
 
 
 
-
-/**
- * Runs cnspec with its output inert: between `::stop-commands::<token>` and `::<token>::`
- * the runner treats no line as a workflow command, whatever the scanned content holds.
- */
-async function inert(run) {
-    const token = (0,external_node_crypto_.randomUUID)();
-    process.stdout.write(`::stop-commands::${token}\n`);
-    try {
-        return await run();
-    }
-    finally {
-        process.stdout.write(`\n::${token}::\n`);
-    }
-}
 function passThroughVerdict(exitCode, reason) {
     const ok = exitCode === 0;
     return {
@@ -34577,11 +34586,11 @@ function annotate(report) {
         info(`GitHub shows 10 annotations of each type per step: ${hidden.map(([type, n]) => `${n} more ${type}s`).join(', ')} ` +
             'are in the job summary and the SARIF report.');
 }
-/** cnspec's live output, in its own log group, made inert. */
+/** cnspec's live output, in its own log group, made inert by runCnspec. */
 async function cnspec(ctx, args) {
     startGroup(logSafe(`cnspec scan ${ctx.config.target.join(' ')}`));
     try {
-        const out = await inert(() => runCnspec(ctx.binary, args, ctx.env));
+        const out = await runCnspec(ctx.binary, args, ctx.env);
         // A process stopped by a signal has no exit code: -1 says so to the judge and the outputs.
         return { ...out, exitCode: Number.isInteger(out.exitCode) ? out.exitCode : -1 };
     }
@@ -35431,7 +35440,7 @@ async function writeSummary(report) {
 
 const PREFIX = '[cnspec-keyless]';
 /** Reads the inputs, signs in, installs, checks connectivity and scans: the action's five steps. */
-async function run() {
+async function main_run() {
     const started = Date.now();
     const timings = [];
     let config;
@@ -35500,5 +35509,5 @@ function runGuarded(run, prefix = '[cnspec-keyless]') {
 ;// CONCATENATED MODULE: ./src/index.ts
 
 
-runGuarded(run);
+runGuarded(main_run);
 

@@ -25,6 +25,22 @@ function injected(result: RunResult, marker: string): string[] {
 }
 
 describe('untrusted text cannot issue workflow commands', () => {
+  it('the legacy ##[command] form in scanned content is never obeyed, anywhere in a line', async () => {
+    // A file name is enough: cnspec names the manifest in the asset and in its error.
+    const result = await h.run({
+      inputs: { target: 'k8s k8s', status: 'false' },
+      workspaceFiles: {
+        'k8s/##[stop-commands]pwned.yaml': 'not: a manifest\n',
+        'k8s/x ##[set-output name=injected;]true.yaml': 'not: a manifest\n'
+      }
+    })
+    // The names reach the log (findings and the error), but never in the runner's syntax.
+    expect(result.stdout).toContain('stop-commands]pwned.yaml')
+    const lines = `${result.stdout}\n${result.stderr}`.split(/\r\n|\r|\n/)
+    expect(lines.filter(line => line.includes('##['))).toEqual([])
+    expect(result.outputs).not.toHaveProperty('injected')
+  })
+
   it('archive member names never reach the log, even with RUNNER_DEBUG=1', async () => {
     // A release (or a mirror) whose archive carries a second member named like a command.
     // SHA256SUMS vouches for it, so only the way the archive is unpacked stands in the way.

@@ -92,6 +92,25 @@ describe('a cached cnspec runs only when SHA256SUMS vouches for it', () => {
     }
   )
 
+  it('programs planted beside a genuine cnspec never reach PATH: the entry is replaced', async () => {
+    const toolCache = freshCache()
+    expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
+    // cnspec and its archive stay genuine; a `git` and a `bash` are added next to them, where
+    // the entry's folder would put them first on PATH for every later step.
+    const marker = join(tempDir('cnspec-planted'), 'ran')
+    for (const name of ['git', 'bash'])
+      writeFileSync(join(entryOf(toolCache), name), impostor(marker), { mode: 0o755 })
+    const result = await h.run({ inputs: installOnly, toolCache })
+    expect(errorOf(result)).toBe('')
+    const warnings = warningsOf(result)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('holds more than cnspec and its archive (bash, git)')
+    expect(result.addedPath).toEqual([entryOf(toolCache)])
+    expect(readdirSync(entryOf(toolCache)).sort()).toEqual(['cnspec', ARCHIVE].sort())
+    expect(existsSync(marker)).toBe(false)
+    expectOneValidEntry(toolCache)
+  })
+
   it('fails closed: without SHA256SUMS now, the cached cnspec is not run', async () => {
     const toolCache = freshCache()
     expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)

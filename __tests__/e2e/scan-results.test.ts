@@ -350,11 +350,12 @@ describe('untrusted text stays text', () => {
     const raw = lines.findIndex(l => l.includes('error::pwned-by-manifest'))
     expect(raw).toBeGreaterThan(0)
     expect(lines[raw]).not.toMatch(/^\s*::/)
-    const stop = lines.findIndex(l => l.startsWith('::stop-commands::'))
+    const command = lines.findIndex(l => l.includes('"scan" "k8s" "./k8s" "-o" "sarif"'))
+    // Each cnspec run (status, then scan) has its own window: the scan's opens just before it.
+    const stop = lines.slice(0, command).findLastIndex(l => l.startsWith('::stop-commands::'))
     const token = lines[stop]!.slice('::stop-commands::'.length)
     expect(token).toMatch(/^[0-9a-f-]{36}$/)
     const resume = lines.indexOf(`::${token}::`)
-    const command = lines.findIndex(l => l.includes('"scan" "k8s" "./k8s" "-o" "sarif"'))
     expect(stop).toBeGreaterThanOrEqual(0)
     // The runner reads no command between the two markers: the line stays text.
     expect(stop < command && command < raw && raw < resume).toBe(true)

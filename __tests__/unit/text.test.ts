@@ -58,5 +58,8 @@ describe('escapeHtmlCell', () => {
   it('keeps a cell on one line with nothing that renders', () => {
     expect(escapeHtmlCell('a\n\n| b |\n<img src=x>')).toBe('a\\n\\n| b |\\n&lt;img src=x&gt;')
     expect(logSafe('::set-env name=x::y')).toBe(': :set-env name=x::y')
+    // The runner's legacy syntax is obeyed anywhere in a line, not only at its start.
+    expect(logSafe('asset ##[stop-commands]x')).not.toContain('##[')
+    expect(logSafe('##[set-output name=a;]b ##[add-mask]c')).not.toMatch(/##\[/)
   })
 })

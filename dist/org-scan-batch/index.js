@@ -31645,9 +31645,12 @@ function urls_withoutUserinfo(text) {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
+
 
 
 
@@ -31722,9 +31725,20 @@ function statusVerdict(exitCode) {
  * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
  * command line and every output line are printed by us, made inert: exec's own echo would
  * print a word holding a line break as two lines, and the runner obeys a line that starts
- * with "::".
+ * with "::". Around all of it, `::stop-commands::<token>` … `::<token>::` tells the runner to
+ * obey no line at all, whatever a scanned file or a policy put in cnspec's output.
  */
 async function runCnspec(binary, args, env) {
+    const token = randomUUID();
+    process.stdout.write(`::stop-commands::${token}\n`);
+    try {
+        return await run(binary, args, env);
+    }
+    finally {
+        process.stdout.write(`\n::${token}::\n`);
+    }
+}
+async function run(binary, args, env) {
     core.info(`[command] ${logSafeArgv([binary, ...args])}`);
     const stream = (to) => {
         const lines = lineWriter(line => to.write(`${line}\n`));
@@ -31737,8 +31751,8 @@ async function runCnspec(binary, args, env) {
             }
         };
     };
-    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
-    // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+    // Both go to stdout, in the order they arrive, as @actions/exec itself does: the
+    // stop-commands window holds only for the stream it is written to.
     const out = stream(process.stdout);
     const err = stream(process.stdout);
     const result = await exec.getExecOutput(binary, args, {
@@ -31775,12 +31789,15 @@ function visible(ch) {
         return ' ';
     return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
+// The runner's legacy command syntax, "##[name]…", is obeyed anywhere in a line; a zero-width
+// space between the two "#" keeps the text as it reads and the runner from matching it.
+const LEGACY_COMMAND = /##\[/g;
 /**
- * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
- * leading "::" that the runner could read as a command.
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), no
+ * leading "::" and no "##[" anywhere, the two forms the runner reads as a command.
  */
 function text_logSafe(text) {
-    const flat = text.replace(ANSI, '').replace(CONTROL, visible);
+    const flat = text.replace(ANSI, '').replace(CONTROL, visible).replace(LEGACY_COMMAND, '#\u200b#[');
     return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
 }
 /** Several lines of untrusted text, each made inert; line breaks are kept. */
@@ -33383,7 +33400,7 @@ function describe(record) {
  * main action run before it (scan: false), so the job signs in to Mondoo once whatever the
  * batch size. Writes records/<name>.json and sarif/<name>.<kind>.sarif per repository.
  */
-async function run() {
+async function scan_batch_run() {
     try {
         const get = (name) => getInput(name);
         const organisation = parseOrganisation(get);
@@ -33467,5 +33484,5 @@ async function run() {
 ;// CONCATENATED MODULE: ./src/org/entry/scan-batch.ts
 
 
-runGuarded(run, '[cnspec-keyless org]');
+runGuarded(scan_batch_run, '[cnspec-keyless org]');
 

@@ -32161,12 +32161,15 @@ function visible(ch) {
         return ' ';
     return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
+// The runner's legacy command syntax, "##[name]…", is obeyed anywhere in a line; a zero-width
+// space between the two "#" keeps the text as it reads and the runner from matching it.
+const LEGACY_COMMAND = /##\[/g;
 /**
- * One inert log line: no ANSI sequences, no control characters (shown as escapes), and no
- * leading "::" that the runner could read as a command.
+ * One inert log line: no ANSI sequences, no control characters (shown as escapes), no
+ * leading "::" and no "##[" anywhere, the two forms the runner reads as a command.
  */
 function text_logSafe(text) {
-    const flat = text.replace(ANSI, '').replace(CONTROL, visible);
+    const flat = text.replace(ANSI, '').replace(CONTROL, visible).replace(LEGACY_COMMAND, '#\u200b#[');
     return /^\s*::/.test(flat) ? flat.replace('::', ': :') : flat;
 }
 /** Several lines of untrusted text, each made inert; line breaks are kept. */

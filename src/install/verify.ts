@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open, readFile, type FileHandle } from 'node:fs/promises'
+import { lstat, open, readFile, readdir, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -187,6 +187,16 @@ export async function proveEntry(
   const binaryPath = join(dir, layout.binary)
   const archivePath = join(dir, layout.archive)
   try {
+    // The entry's folder goes on PATH for the rest of the job: anything planted beside a
+    // genuine cnspec (a `git`, a `bash`) would run in later steps, so the folder must hold
+    // exactly the binary and its archive, and be a real folder, not a link elsewhere.
+    const folder = await lstat(dir).catch(() => undefined)
+    if (!folder?.isDirectory()) return 'its folder is not a real directory'
+    const extra = (await readdir(dir)).filter(
+      name => name !== layout.binary && name !== layout.archive
+    )
+    if (extra.length)
+      return `its folder holds more than cnspec and its archive (${extra.sort().join(', ')})`
     const info = await lstat(binaryPath).catch(() => undefined)
     if (!info) return `${layout.binary} is missing`
     if (!info.isFile()) return `${layout.binary} is not a regular file`

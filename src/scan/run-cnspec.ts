@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import { randomUUID } from 'node:crypto'
 import { StringDecoder } from 'node:string_decoder'
 import { lineWriter, logSafeArgv } from '../text.js'
 
@@ -95,9 +96,24 @@ export interface RunOutput {
  * Runs cnspec, streaming its output to the log while keeping a copy for the verdict. The
  * command line and every output line are printed by us, made inert: exec's own echo would
  * print a word holding a line break as two lines, and the runner obeys a line that starts
- * with "::".
+ * with "::". Around all of it, `::stop-commands::<token>` … `::<token>::` tells the runner to
+ * obey no line at all, whatever a scanned file or a policy put in cnspec's output.
  */
 export async function runCnspec(
+  binary: string,
+  args: string[],
+  env: Record<string, string>
+): Promise<RunOutput> {
+  const token = randomUUID()
+  process.stdout.write(`::stop-commands::${token}\n`)
+  try {
+    return await run(binary, args, env)
+  } finally {
+    process.stdout.write(`\n::${token}::\n`)
+  }
+}
+
+async function run(
   binary: string,
   args: string[],
   env: Record<string, string>
@@ -114,8 +130,8 @@ export async function runCnspec(
       }
     }
   }
-  // Both go to stdout, in the order they arrive, as @actions/exec itself does: the scan step
-  // wraps this output in ::stop-commands::, which only holds for the stream it is written to.
+  // Both go to stdout, in the order they arrive, as @actions/exec itself does: the
+  // stop-commands window holds only for the stream it is written to.
   const out = stream(process.stdout)
   const err = stream(process.stdout)
   const result = await exec.getExecOutput(binary, args, {

@@ -1,6 +1,5 @@
 // The scan step: run cnspec once, read its SARIF report, judge, and show the findings in the
 // log and as annotations. The job summary and the outputs are rendered from the result.
-import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,20 +46,6 @@ export interface ScanContext {
   incognito: boolean
 }
 
-/**
- * Runs cnspec with its output inert: between `::stop-commands::<token>` and `::<token>::`
- * the runner treats no line as a workflow command, whatever the scanned content holds.
- */
-async function inert(run: () => Promise<RunOutput>): Promise<RunOutput> {
-  const token = randomUUID()
-  process.stdout.write(`::stop-commands::${token}\n`)
-  try {
-    return await run()
-  } finally {
-    process.stdout.write(`\n::${token}::\n`)
-  }
-}
-
 function passThroughVerdict(exitCode: number, reason: string): Verdict {
   const ok = exitCode === 0
   return {
@@ -99,11 +84,11 @@ function annotate(report: ScanReport): void {
     )
 }
 
-/** cnspec's live output, in its own log group, made inert. */
+/** cnspec's live output, in its own log group, made inert by runCnspec. */
 async function cnspec(ctx: ScanContext, args: string[]): Promise<RunOutput> {
   core.startGroup(logSafe(`cnspec scan ${ctx.config.target.join(' ')}`))
   try {
-    const out = await inert(() => runCnspec(ctx.binary, args, ctx.env))
+    const out = await runCnspec(ctx.binary, args, ctx.env)
     // A process stopped by a signal has no exit code: -1 says so to the judge and the outputs.
     return { ...out, exitCode: Number.isInteger(out.exitCode) ? out.exitCode : -1 }
   } finally {
