@@ -352,7 +352,10 @@ describe('untrusted text stays text', () => {
     expect(lines[raw]).not.toMatch(/^\s*::/)
     const command = lines.findIndex(l => l.includes('"scan" "k8s" "./k8s" "-o" "sarif"'))
     // Each cnspec run (status, then scan) has its own window: the scan's opens just before it.
-    const stop = lines.slice(0, command).findLastIndex(l => l.startsWith('::stop-commands::'))
+    const stop = lines
+      .slice(0, command)
+      .map(l => l.startsWith('::stop-commands::'))
+      .lastIndexOf(true)
     const token = lines[stop]!.slice('::stop-commands::'.length)
     expect(token).toMatch(/^[0-9a-f-]{36}$/)
     const resume = lines.indexOf(`::${token}::`)
