@@ -21,11 +21,13 @@ export async function runScanJob(options: {
   threshold?: string
   toolCache: string
   env?: Record<string, string>
+  /** More inputs for the main action (e.g. credential-mode). */
+  mainInputs?: Record<string, string>
 }): Promise<ScanJob> {
   const dirs = makeRunnerDirs(options.toolCache)
   const signIn = await options.runMain({
     dirs,
-    inputs: { scan: 'false', 'cnspec-version': '13.34.0' },
+    inputs: { scan: 'false', 'cnspec-version': '13.34.0', ...options.mainInputs },
     env: options.env
   })
   if (signIn.exitCode !== 0) return { signIn, batch: signIn }

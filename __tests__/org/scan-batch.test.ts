@@ -187,7 +187,7 @@ it("cnspec gets the action's environment rule in the batch too: no runner tokens
     runMain: options => h.run(options),
     api,
     repositories: 'repo-1',
-    scan: 'settings',
+    scan: 'both',
     toolCache,
     // What a real job has: the id-token request variables and the runtime's own token.
     env: {
@@ -202,9 +202,12 @@ it("cnspec gets the action's environment rule in the batch too: no runner tokens
     .split('\n')
     .map(line => JSON.parse(line) as { command: string; env: string[] })
     .filter(call => call.command === 'scan')
-  expect(scans).toHaveLength(1)
+  // The settings scan, then the code scan of the clone.
+  expect(scans).toHaveLength(2)
+  expect(scans[0]!.env).toContain('GITHUB_TOKEN')
+  expect(scans[1]!.env).not.toContain('GITHUB_TOKEN')
   for (const { env } of scans) {
-    expect(env).toEqual(expect.arrayContaining(['GITHUB_TOKEN', 'MONDOO_CONFIG_BASE64']))
+    expect(env).toContain('MONDOO_CONFIG_BASE64')
     for (const withheld of [
       'ACTIONS_RUNTIME_TOKEN',
       'ACTIONS_ID_TOKEN_REQUEST_URL',
@@ -214,4 +217,23 @@ it("cnspec gets the action's environment rule in the batch too: no runner tokens
     // Nor the step's own inputs, among them the repository token as INPUT_GITHUB-TOKEN.
     expect(env.filter(name => name.startsWith('INPUT_'))).toEqual([])
   }
+}, 120000)
+
+it('credential-mode wif: a repository whose own exchange fails is not scanned, never an incognito pass', async () => {
+  // The binding accepts the first exchange (cnspec status in the sign-in step), then refuses.
+  h.sandbox.sts.rejectAfter = 1
+  const ran = await runScanJob({
+    runMain: options => h.run(options),
+    api,
+    repositories: 'repo-1',
+    scan: 'settings',
+    toolCache: mkdtempSync(join(tmpdir(), 'cnspec-org-wif-cache-')),
+    env: { ...h.sandbox.env, CNSPEC_STANDIN_PROBE_MS: '30000' },
+    mainInputs: { 'credential-mode': 'wif', 'cnspec-version': '13.35.2' }
+  })
+  expect(errorOf(ran.signIn)).toBe('')
+  const [record] = records(ran.batch)
+  expect(record?.verdict).toBe('scan-failed')
+  expect(record?.error).toContain('fell back to an incognito scan')
+  expect(ran.batch.outputs.scanned).toBe('0')
 }, 120000)

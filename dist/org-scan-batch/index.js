@@ -33107,6 +33107,29 @@ function renderOrgSummary(input, totals = totalsOf(input.records, input.missing)
     return out.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/scan/incognito-fallback.ts
+// With a workload-identity configuration, a `cnspec scan` whose own token exchange fails does
+// not stop: it warns, scans in incognito mode and exits as if nothing happened, so the results
+// silently go nowhere. Its log is the only sign, and the action knows it did not ask for
+// incognito, so the warning is enough to tell.
+// eslint-disable-next-line no-control-regex
+const incognito_fallback_ANSI = /\u001b\[[0-9;]*m/g;
+const SWITCHED = /switching to --incognito mode/i;
+const EXCHANGE_FAILED = /could not exchange external \(wif\) token/i;
+/** True when cnspec's stderr shows that it scanned in incognito mode without being asked to. */
+function fellBackToIncognito(stderr) {
+    const plain = stderr.replace(incognito_fallback_ANSI, '');
+    return SWITCHED.test(plain) || EXCHANGE_FAILED.test(plain);
+}
+/** Why a scan's exchange can fail when the one before it (cnspec status) succeeded. */
+const SCAN_EXCHANGE_CAUSES = (/* unused pure expression or super */ null && ([
+    'Each cnspec process exchanges on its own, so the scan can fail where cnspec status succeeded:',
+    '  - the id-token request failed for this process (GitHub answers a request now and then with an error; ' +
+        'ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN did not reach cnspec)',
+    "  - the binding's expiration passed, or it was disabled or deleted, between the two exchanges",
+    "  - Mondoo's STS limited the rate of exchanges (each cnspec process exchanges once)"
+]));
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/org/run-process.ts
@@ -33165,10 +33188,13 @@ function runProcess(command, args, options) {
  * process on the machine), no file and no log. Credential helpers and prompts are off, and
  * nothing of the Mondoo sign-in reaches git.
  */
+// The Mondoo sign-in (a credential, or in wif mode the id-token request pair and JWT_TOKEN),
+// other tokens, and git settings that could redirect the clone.
+const NOT_FOR_GIT = /^(MONDOO_CONFIG_BASE64|GITHUB_TOKEN|GH_TOKEN|JWT_TOKEN|ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|GIT_CONFIG_.*)$/;
 function gitEnv(base, serverUrl, token) {
     const env = {};
     for (const [key, value] of Object.entries(base))
-        if (!/^(MONDOO_CONFIG_BASE64|GITHUB_TOKEN|GH_TOKEN|GIT_CONFIG_.*)$/.test(key))
+        if (!NOT_FOR_GIT.test(key))
             env[key] = value;
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     return {
@@ -33204,10 +33230,18 @@ async function shallowClone(options) {
 
 
 
+
 const SCAN_CHOICES = ['settings', 'code', 'both'];
-/** cnspec's environment for one repository: the batch's, with the repository token. */
-function withRepositoryToken(base, token) {
-    const env = { ...base, GITHUB_TOKEN: token };
+/**
+ * cnspec's environment for one repository: the batch's, plus the repository token for a
+ * settings scan (`cnspec scan github repo`), the one scan that reads it. A code scan reads a
+ * local clone and gets no token.
+ */
+function scanEnv(base, kind, token) {
+    const env = { ...base };
+    delete env.GITHUB_TOKEN;
+    if (kind === 'settings')
+        env.GITHUB_TOKEN = token;
     for (const key of Object.keys(env))
         if (key.startsWith('GIT_CONFIG_'))
             delete env[key];
@@ -33250,7 +33284,7 @@ async function scanOne(scan, kind) {
             args.push('--risk-threshold', String(scan.threshold));
         scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`);
         const run = await runProcess(scan.cnspec, args, {
-            env: withRepositoryToken(scan.env, scan.token),
+            env: scanEnv(scan.env, kind, scan.token),
             cwd: workspace,
             timeoutMs: scan.timeoutMs
         });
@@ -33274,6 +33308,10 @@ async function scanOne(scan, kind) {
                 unreadable = error instanceof Error ? error.message : String(error);
             }
         }
+        // With a secretless configuration each cnspec process exchanges on its own; one whose
+        // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
+        if (fellBackToIncognito(run.stderr))
+            return failed(kind, "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo");
         const verdict = judge({
             report,
             exitCode: run.exitCode,

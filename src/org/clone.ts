@@ -7,14 +7,18 @@ import { lastErrorLines } from '../scan/judge.js'
  * process on the machine), no file and no log. Credential helpers and prompts are off, and
  * nothing of the Mondoo sign-in reaches git.
  */
+// The Mondoo sign-in (a credential, or in wif mode the id-token request pair and JWT_TOKEN),
+// other tokens, and git settings that could redirect the clone.
+const NOT_FOR_GIT =
+  /^(MONDOO_CONFIG_BASE64|GITHUB_TOKEN|GH_TOKEN|JWT_TOKEN|ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|GIT_CONFIG_.*)$/
+
 export function gitEnv(
   base: Record<string, string>,
   serverUrl: string,
   token: string
 ): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(base))
-    if (!/^(MONDOO_CONFIG_BASE64|GITHUB_TOKEN|GH_TOKEN|GIT_CONFIG_.*)$/.test(key)) env[key] = value
+  for (const [key, value] of Object.entries(base)) if (!NOT_FOR_GIT.test(key)) env[key] = value
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
   return {
     ...env,

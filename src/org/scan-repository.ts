@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { judge, lastErrorLines } from '../scan/judge.js'
+import { fellBackToIncognito } from '../scan/incognito-fallback.js'
 import { readReport } from '../scan/read-report.js'
 import type { RepositoryRecord, ScanReport, Verdict, VerdictKind } from '../scan/report-types.js'
 import { shallowClone } from './clone.js'
@@ -33,9 +34,19 @@ export interface KindResult {
   sarifFile?: string
 }
 
-/** cnspec's environment for one repository: the batch's, with the repository token. */
-function withRepositoryToken(base: Record<string, string>, token: string): Record<string, string> {
-  const env: Record<string, string> = { ...base, GITHUB_TOKEN: token }
+/**
+ * cnspec's environment for one repository: the batch's, plus the repository token for a
+ * settings scan (`cnspec scan github repo`), the one scan that reads it. A code scan reads a
+ * local clone and gets no token.
+ */
+function scanEnv(
+  base: Record<string, string>,
+  kind: ScanKind,
+  token: string
+): Record<string, string> {
+  const env: Record<string, string> = { ...base }
+  delete env.GITHUB_TOKEN
+  if (kind === 'settings') env.GITHUB_TOKEN = token
   for (const key of Object.keys(env)) if (key.startsWith('GIT_CONFIG_')) delete env[key]
   return env
 }
@@ -76,7 +87,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
     if (scan.threshold !== undefined) args.push('--risk-threshold', String(scan.threshold))
     scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`)
     const run = await runProcess(scan.cnspec, args, {
-      env: withRepositoryToken(scan.env, scan.token),
+      env: scanEnv(scan.env, kind, scan.token),
       cwd: workspace,
       timeoutMs: scan.timeoutMs
     })
@@ -104,6 +115,13 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
         unreadable = error instanceof Error ? error.message : String(error)
       }
     }
+    // With a secretless configuration each cnspec process exchanges on its own; one whose
+    // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
+    if (fellBackToIncognito(run.stderr))
+      return failed(
+        kind,
+        "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo"
+      )
     const verdict = judge({
       report,
       exitCode: run.exitCode,
