@@ -90,6 +90,14 @@ describe('rejectionAdvice', () => {
     expect(advice).not.toContain('leave the input "issuer" empty')
   })
 
+  it('points at "id-token-audience" when the token was minted for another aud', () => {
+    const advice = rejectionAdvice({ ...CLAIMS, aud: 'something-else' }, ISSUER, AUDIENCE)
+    expect(advice[0]).toBe(
+      `The token's aud is "something-else", not the audience "${AUDIENCE}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`
+    )
+    expect(rejectionAdvice(CLAIMS, ISSUER, AUDIENCE).join('\n')).not.toContain('id-token-audience')
+  })
+
   it('points at the "issuer" input when the sent issuer is not the token’s iss', () => {
     const advice = rejectionAdvice(CLAIMS, 'https://ghe.example.com/_services/token', AUDIENCE)
     expect(advice.join('\n')).toContain(

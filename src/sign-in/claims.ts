@@ -66,6 +66,13 @@ export function rejectionAdvice(
     `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
     `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
   ]
+  const aud = Array.isArray(claims?.aud) ? claims.aud.map(String) : [String(claims?.aud ?? '')]
+  if (claims && !aud.includes(audience)) {
+    // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
+    advice.unshift(
+      `The token's aud is "${logSafe(aud.join(', '))}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`
+    )
+  }
   if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
     advice.push(
       '  - this repository uses immutable subjects (owner@id/repo@id): register that exact form'
