@@ -41,12 +41,14 @@ if (process.env.CNSPEC_STANDIN_ENV_LOG) {
   )
 }
 
+/** A flag's value; given twice, the last one wins, as in cnspec's flag parser. */
 function flag(name, short) {
+  let value
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name || (short && argv[i] === short)) return argv[i + 1]
-    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1)
+    if (argv[i] === name || (short && argv[i] === short)) value = argv[i + 1]
+    else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1)
   }
-  return undefined
+  return value
 }
 
 const atLeast = (major, minor) => {

@@ -75,6 +75,16 @@ describe('the verdict comes from the report and the exit code', () => {
     )
   })
 
+  it('a threshold in args overrides the risk-threshold input, as in cnspec (last flag wins)', async () => {
+    const result = await h.run({
+      inputs: { 'risk-threshold': '80', args: '--risk-threshold 50' }
+    })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toContain(
+      'The scan found risk at or above the risk-threshold of 50: local: worst risk 65 (MEDIUM).'
+    )
+  })
+
   it('an asset that could not be scanned fails the step, whatever the threshold', async () => {
     const result = await h.run({
       inputs: { target: 'k8s ./k8s', 'risk-threshold': '100' },
