@@ -34731,6 +34731,11 @@ function rejectionAdvice(claims, sentIssuer, audience, answer = {}) {
         `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
         `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
     ];
+    const aud = Array.isArray(claims?.aud) ? claims.aud.map(String) : [String(claims?.aud ?? '')];
+    if (claims && !aud.includes(audience)) {
+        // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
+        advice.unshift(`The token's aud is "${logSafe(aud.join(', '))}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`);
+    }
     if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
         advice.push('  - this repository uses immutable subjects (owner@id/repo@id): register that exact form');
     }
@@ -35381,7 +35386,8 @@ async function writeSummary(report) {
         return;
     const rows = [
         // The failure may quote check titles and asset names: Markdown-escaped below.
-        ['Result', report.failure ? `❌ ${report.failure}` : '✅ Success'],
+        // The verdict above already says why, in full: the row only says how it ended.
+        ['Result', report.failure ? '❌ Failed' : '✅ Success'],
         [
             'Mondoo space',
             report.incognito
@@ -35470,7 +35476,7 @@ async function main_run() {
         }
     }
     catch (error) {
-        failure = messageOf(error).split('\n')[0];
+        failure = messageOf(error);
         setFailed(`${PREFIX} ${messageOf(error)}`);
         if (!(error instanceof ActionError) && error instanceof Error && error.stack)
             core_debug(error.stack);

@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
       core.info(scanned.verdict.message)
     }
   } catch (error) {
-    failure = messageOf(error).split('\n')[0]
+    failure = messageOf(error)
     core.setFailed(`${PREFIX} ${messageOf(error)}`)
     if (!(error instanceof ActionError) && error instanceof Error && error.stack)
       core.debug(error.stack)
