@@ -35076,8 +35076,10 @@ function wifVersionError(installed) {
  */
 async function diagnoseWif(config, what, causes, log, retry) {
     let finding;
+    let exchanged = false;
     try {
         await signIn(config, log, retry);
+        exchanged = true;
         finding =
             "It succeeded, so the binding accepts this job's id-token now: the failure was in cnspec's own process.";
     }
@@ -35087,7 +35089,9 @@ async function diagnoseWif(config, what, causes, log, retry) {
     return new ActionError([
         what,
         `The action exchanged the job's id-token once itself to find out why. ${finding}`,
-        ...causes
+        ...(causes.always ?? []),
+        // Where the action's exchange failed too, Mondoo's answer above is the reason.
+        ...(exchanged ? (causes.ifExchanged ?? []) : [])
     ].join('\n'));
 }
 
@@ -35119,6 +35123,15 @@ async function timed(timings, phase, work) {
 }
 function settle(result) {
     return result.status === 'fulfilled' ? result.value : undefined;
+}
+/** Signing in failed, or the install did: says what the install produced, for the summary. */
+class SetupError extends ActionError {
+    installed;
+    constructor(message, installed) {
+        super(message);
+        this.installed = installed;
+        this.name = 'SetupError';
+    }
 }
 /** Without an id-token: fail, or warn and scan in incognito mode, as "on-missing-id-token" says. */
 function useIncognito(config) {
@@ -35155,19 +35168,22 @@ async function signInAndInstall(config, incognito, timings) {
     const failures = [auth, install]
         .filter(r => r.status === 'rejected')
         .map(r => messageOf(r.reason));
-    if (failures.length)
-        throw new ActionError(failures.join('\n\n'));
-    const credential = settle(auth);
     const installed = settle(install);
-    info(`cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`);
+    if (installed)
+        info(`cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`);
+    if (failures.length || !installed)
+        throw new SetupError(failures.join('\n\n'), installed);
+    const credential = settle(auth);
     // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
     const githubToken = config.target[0] === 'github';
     if (!wifMode)
         return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }));
     // Before any token request: an older cnspec would scan in incognito without a word.
     if (!supportsWif(installed.version))
-        throw wifVersionError(installed.version);
-    const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') }));
+        throw new SetupError(wifVersionError(installed.version).message, installed);
+    const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })).catch(error => {
+        throw error instanceof ActionError ? new SetupError(error.message, installed) : error;
+    });
     return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }));
 }
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
@@ -35200,10 +35216,12 @@ async function checkStatus(config, setup, timings) {
 /** Why `cnspec status` failed, as an error for the step. */
 async function statusFailure(config, setup, status) {
     if (setup.wif && status.exitCode === 1)
-        return diagnose(config, "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).", [
-            "If the action's exchange succeeded, check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and " +
-                '"api-endpoint" (on self-hosted runners: the proxy settings).'
-        ]);
+        return diagnose(config, "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).", {
+            ifExchanged: [
+                'Check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and "api-endpoint" (on self-hosted ' +
+                    "runners: the proxy settings), and cnspec's own log above."
+            ]
+        });
     return new ActionError(status.verdict);
 }
 /**
@@ -35242,7 +35260,9 @@ async function scan(config, setup, incognito, timings) {
 async function incognitoFallback(config, setup) {
     const what = "cnspec scan could not exchange the job's id-token and fell back to an incognito scan: its results were " +
         `not uploaded to Mondoo${config.status ? ', although cnspec status had exchanged successfully' : ''}.`;
-    return setup.wif ? diagnose(config, what, SCAN_EXCHANGE_CAUSES) : new ActionError(what);
+    return setup.wif
+        ? diagnose(config, what, { always: SCAN_EXCHANGE_CAUSES })
+        : new ActionError(what);
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -35262,6 +35282,7 @@ const SUMMARY_CAP = 30;
 /** Picks what the summary shows from the step results; no secret is copied. */
 function reportOf(results) {
     const { config, incognito, setup, status, scanned, failure, timings } = results;
+    const installed = setup?.installed ?? results.installed;
     const statusRow = status
         ? status.ok
             ? 'connected'
@@ -35274,8 +35295,8 @@ function reportOf(results) {
         serviceAccountMrn: setup?.wif
             ? 'one per cnspec process (credential-mode wif)'
             : setup?.credential?.mrn,
-        cnspecVersion: setup?.installed.version,
-        cnspecSource: setup?.installed.source,
+        cnspecVersion: installed?.version,
+        cnspecSource: installed?.source,
         status: statusRow,
         scan: scanned,
         failure,
@@ -35452,6 +35473,7 @@ async function main_run() {
     let config;
     let incognito = false;
     let setup;
+    let installed;
     let status;
     let scanned;
     let failure;
@@ -35477,6 +35499,9 @@ async function main_run() {
     }
     catch (error) {
         failure = messageOf(error);
+        // Sign-in may fail after the install worked: the summary should not say "not installed".
+        if (error instanceof SetupError)
+            installed = error.installed;
         setFailed(`${PREFIX} ${messageOf(error)}`);
         if (!(error instanceof ActionError) && error instanceof Error && error.stack)
             core_debug(error.stack);
@@ -35484,7 +35509,7 @@ async function main_run() {
     finally {
         timings.push(['total', Date.now() - started]);
         // The summary is rendered from the step results, and from none of their secrets.
-        await writeSummary(reportOf({ config, incognito, setup, status, scanned, failure, timings })).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
+        await writeSummary(reportOf({ config, incognito, setup, installed, status, scanned, failure, timings })).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
     }
 }
 

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { ActionError, messageOf } from './errors.js'
 import { requireCommandFiles } from './command-files.js'
 import { parseInputs, type Config } from './inputs.js'
+import type { Installed } from './install/install.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
 import type { ScanStepResult } from './scan/scan.js'
 import {
@@ -10,6 +11,7 @@ import {
   publish,
   scan,
   signInAndInstall,
+  SetupError,
   statusFailure,
   useIncognito,
   type Setup
@@ -25,6 +27,7 @@ export async function run(): Promise<void> {
   let config: Config | undefined
   let incognito = false
   let setup: Setup | undefined
+  let installed: Installed | undefined
   let status: CnspecResult | undefined
   let scanned: ScanStepResult | undefined
   let failure: string | undefined
@@ -45,6 +48,8 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     failure = messageOf(error)
+    // Sign-in may fail after the install worked: the summary should not say "not installed".
+    if (error instanceof SetupError) installed = error.installed
     core.setFailed(`${PREFIX} ${messageOf(error)}`)
     if (!(error instanceof ActionError) && error instanceof Error && error.stack)
       core.debug(error.stack)
@@ -52,7 +57,7 @@ export async function run(): Promise<void> {
     timings.push(['total', Date.now() - started])
     // The summary is rendered from the step results, and from none of their secrets.
     await writeSummary(
-      reportOf({ config, incognito, setup, status, scanned, failure, timings })
+      reportOf({ config, incognito, setup, installed, status, scanned, failure, timings })
     ).catch(error => core.debug(`job summary not written: ${messageOf(error)}`))
   }
 }

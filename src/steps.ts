@@ -41,6 +41,17 @@ export interface Setup {
   env: Record<string, string>
 }
 
+/** Signing in failed, or the install did: says what the install produced, for the summary. */
+export class SetupError extends ActionError {
+  constructor(
+    message: string,
+    readonly installed?: Installed
+  ) {
+    super(message)
+    this.name = 'SetupError'
+  }
+}
+
 /** Without an id-token: fail, or warn and scan in incognito mode, as "on-missing-id-token" says. */
 export function useIncognito(config: Config): boolean {
   if (idTokenAvailable()) return false
@@ -85,21 +96,25 @@ export async function signInAndInstall(
   const failures = [auth, install]
     .filter(r => r.status === 'rejected')
     .map(r => messageOf((r as PromiseRejectedResult).reason))
-  if (failures.length) throw new ActionError(failures.join('\n\n'))
+  const installed = settle(install)
+  if (installed)
+    core.info(
+      `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
+    )
+  if (failures.length || !installed) throw new SetupError(failures.join('\n\n'), installed)
   const credential = settle(auth)
-  const installed = settle(install) as Installed
-  core.info(
-    `cnspec ${installed.version} ready at ${installed.binary} (${installed.source === 'cache' ? 'from the tool cache' : 'downloaded and verified'})`
-  )
   // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
   const githubToken = config.target[0] === 'github'
   if (!wifMode)
     return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }))
   // Before any token request: an older cnspec would scan in incognito without a word.
-  if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
+  if (!supportsWif(installed.version))
+    throw new SetupError(wifVersionError(installed.version).message, installed)
   const wif = await timed(timings, 'workload identity configuration', () =>
     prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
-  )
+  ).catch(error => {
+    throw error instanceof ActionError ? new SetupError(error.message, installed) : error
+  })
   return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }))
 }
 
@@ -111,7 +126,11 @@ function withEnv(setup: Omit<Setup, 'env'>, env: Record<string, string>): Setup 
 }
 
 /** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */
-function diagnose(config: Config, what: string, causes: string[]): Promise<ActionError> {
+function diagnose(
+  config: Config,
+  what: string,
+  causes: { always?: string[]; ifExchanged?: string[] }
+): Promise<ActionError> {
   return diagnoseWif(config, what, causes, line => core.info(`[diagnosis] ${line}`), {
     policy: retryPolicy()
   })
@@ -149,10 +168,12 @@ export async function statusFailure(
     return diagnose(
       config,
       "cnspec status could not exchange the job's id-token at Mondoo (credential-mode wif).",
-      [
-        "If the action's exchange succeeded, check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and " +
-          '"api-endpoint" (on self-hosted runners: the proxy settings).'
-      ]
+      {
+        ifExchanged: [
+          'Check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL and "api-endpoint" (on self-hosted ' +
+            "runners: the proxy settings), and cnspec's own log above."
+        ]
+      }
     )
   return new ActionError(status.verdict)
 }
@@ -200,5 +221,7 @@ export async function incognitoFallback(config: Config, setup: Setup): Promise<A
   const what =
     "cnspec scan could not exchange the job's id-token and fell back to an incognito scan: its results were " +
     `not uploaded to Mondoo${config.status ? ', although cnspec status had exchanged successfully' : ''}.`
-  return setup.wif ? diagnose(config, what, SCAN_EXCHANGE_CAUSES) : new ActionError(what)
+  return setup.wif
+    ? diagnose(config, what, { always: SCAN_EXCHANGE_CAUSES })
+    : new ActionError(what)
 }

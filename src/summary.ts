@@ -5,6 +5,7 @@ import type { VerdictKind } from './scan/report-types.js'
 import type { Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
 import type { ScanStepResult } from './scan/scan.js'
+import type { Installed } from './install/install.js'
 import type { Setup } from './steps.js'
 import { escapeHtmlCell, escapeMarkdown } from './text.js'
 
@@ -40,6 +41,8 @@ export interface RunResults {
   config?: Config
   incognito: boolean
   setup?: Setup
+  /** The install's result when signing in failed and there is no setup. */
+  installed?: Installed
   status?: CnspecResult
   scanned?: ScanStepResult
   failure?: string
@@ -49,6 +52,7 @@ export interface RunResults {
 /** Picks what the summary shows from the step results; no secret is copied. */
 export function reportOf(results: RunResults): RunReport {
   const { config, incognito, setup, status, scanned, failure, timings } = results
+  const installed = setup?.installed ?? results.installed
   const statusRow = status
     ? status.ok
       ? 'connected'
@@ -61,8 +65,8 @@ export function reportOf(results: RunResults): RunReport {
     serviceAccountMrn: setup?.wif
       ? 'one per cnspec process (credential-mode wif)'
       : setup?.credential?.mrn,
-    cnspecVersion: setup?.installed.version,
-    cnspecSource: setup?.installed.source,
+    cnspecVersion: installed?.version,
+    cnspecSource: installed?.source,
     status: statusRow,
     scan: scanned,
     failure,

@@ -85,6 +85,9 @@ describe('keyless sign-in, end to end', () => {
     )
     expect(error).toMatch(/Subject equals "repo:mondoo-sandbox\/demo:ref:refs\/heads\/feature-x"/)
     expect(result.exported).toEqual({})
+    // The install ran beside the sign-in and worked: the summary says so.
+    expect(result.summary).toMatch(/<td>cnspec<\/td><td>[\d.]+ \(downloaded, SHA-256 verified\)/)
+    expect(result.summary).toMatch(/<td>Mondoo space<\/td><td>not reached<\/td>/)
   })
 
   it('explains an issuer mismatch and points at the issuer input', async () => {
@@ -121,6 +124,7 @@ describe('keyless sign-in, end to end', () => {
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toMatch(/audience does not match/)
     expect(errorOf(result)).toMatch(/aud\s+https:\/\/github\.com\/mondoo-sandbox/)
+    expect(errorOf(result)).toContain('leave the input "id-token-audience" empty')
   })
 
   it('retries an STS 500 and succeeds when it heals', async () => {

@@ -181,6 +181,24 @@ describe('credential-mode: wif, end to end', () => {
     expect(exchangers()).toEqual(['cnspec', 'action'])
     expect(result.exported).toEqual({})
     expect(cnspecCalls(log).map(c => c.argv[0])).not.toContain('scan')
+    // Mondoo refused the action too: its answer is the reason, not cnspec's reach.
+    expect(error).not.toMatch(/It succeeded|can reach ACTIONS_ID_TOKEN_REQUEST_URL/)
+  })
+
+  it("a status exchange that failed in cnspec's process alone says so, and where to look", async () => {
+    // With "issuer" set the action requests no id-token itself: the first request is cnspec's.
+    h.sandbox.oidc.faults.push({ kind: 'status', status: 500 })
+    const result = await h.run({ inputs: { ...WIF, issuer: h.sandbox.oidc.issuer } })
+    const error = errorOf(result)
+    expect(result.exitCode).toBe(1)
+    expect(error).toMatch(/cnspec status could not exchange the job's id-token/)
+    expect(error).toContain(
+      "It succeeded, so the binding accepts this job's id-token now: the failure was in cnspec's own process."
+    )
+    expect(error).toMatch(/Check that cnspec can reach ACTIONS_ID_TOKEN_REQUEST_URL/)
+    expect(exchangers()).toEqual(['action'])
+    expect(result.exported).toEqual({})
+    expectNothingIssuedVisible(result)
   })
 
   it('takes wif-config as Mondoo shows it: no token request by the action, nothing else needed', async () => {
@@ -245,6 +263,8 @@ describe('credential-mode: wif, end to end', () => {
     expect(h.sandbox.oidc.requests + h.sandbox.sts.exchanges).toBe(0)
     expect(cnspecCalls(log).map(c => c.argv[0])).toEqual(['version'])
     expect(result.exported).toEqual({})
+    // cnspec was installed: the summary says which, though nothing else ran.
+    expect(result.summary).toMatch(/<td>cnspec<\/td><td>11\.61\.0 \(downloaded, SHA-256 verified\)/)
   })
 
   it('11.62.0, the floor, runs', async () => {

@@ -61,13 +61,15 @@ export function wifVersionError(installed: string): ActionError {
 export async function diagnoseWif(
   config: Config,
   what: string,
-  causes: string[],
+  causes: { always?: string[]; ifExchanged?: string[] },
   log: (line: string) => void,
   retry: RetryOptions
 ): Promise<ActionError> {
   let finding: string
+  let exchanged = false
   try {
     await signIn(config, log, retry)
+    exchanged = true
     finding =
       "It succeeded, so the binding accepts this job's id-token now: the failure was in cnspec's own process."
   } catch (error) {
@@ -77,7 +79,9 @@ export async function diagnoseWif(
     [
       what,
       `The action exchanged the job's id-token once itself to find out why. ${finding}`,
-      ...causes
+      ...(causes.always ?? []),
+      // Where the action's exchange failed too, Mondoo's answer above is the reason.
+      ...(exchanged ? (causes.ifExchanged ?? []) : [])
     ].join('\n')
   )
 }
