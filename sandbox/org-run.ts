@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateRepositories, startGitHubApi } from './github-api.js'
+import { renderLog } from './job-log.js'
 import { runScanJob } from './org-job.js'
 import { mainOf, runAction, type RunResult } from './runner.js'
 import { startSandbox } from './start.js'
@@ -12,13 +13,7 @@ import { startSandbox } from './start.js'
 const COUNT = Number(process.env.ORG_REPOSITORIES ?? 40)
 const MAX_JOBS = process.env.ORG_MAX_JOBS ?? '6'
 
-const log = (result: RunResult) =>
-  result.stdout
-    .split('\n')
-    .filter(line => !line.startsWith('::add-mask::'))
-    .map(line => line.replace(/^::group::/, '▼ ').replace(/^::endgroup::$/, ''))
-    .map(line => line.replace(/^::(error|warning)::/, (_, level: string) => `${level}: `))
-    .join('\n')
+const log = (result: RunResult): string => renderLog(result.stdout)
 
 for (const action of ['org/plan', 'org/scan-batch', 'org/summary'])
   if (!existsSync(mainOf(action))) {
