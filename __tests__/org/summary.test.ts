@@ -34,6 +34,12 @@ it('summarises 5,000 repositories in well under 1 MiB, worst first, and fails on
   expect(errorOf(result)).toContain(
     `${over} of 5000 repositories reached the risk threshold of 80; ${broken} could not be scanned.`
   )
+  // The error line names where to look, first few of each, worst first.
+  expect(errorOf(result)).toMatch(
+    new RegExp(
+      `Over the threshold: (acme/repo-\\d+, ){4}acme/repo-\\d+ and ${over - 5} more\\. Not scanned: (acme/repo-\\d+, ){4}acme/repo-\\d+ and ${broken - 5} more\\.`
+    )
+  )
   expect(result.outputs['failed-threshold']).toBe(String(over))
   expect(result.outputs['not-scanned']).toBe(String(broken))
   expect(result.outputs['worst-risk']).toBe('100')
@@ -84,6 +90,8 @@ it('reports the repositories of the plan that have no record as not scanned, and
   )
   const result = await summarise(dir, { 'plan-file': planFile, 'fail-on': 'not-scanned' })
   expect(result.exitCode).toBe(1)
+  expect(errorOf(result)).toContain('Not scanned: acme/repo-11, acme/repo-12. See the job summary')
+  expect(errorOf(result)).not.toContain('Over the threshold')
   expect(result.outputs.repositories).toBe('12')
   expect(result.summary).toContain(
     'acme/repo&#45;11</td><td>no record: its matrix job was cancelled, timed out or failed before scanning'

@@ -33006,6 +33006,22 @@ function shouldFail(totals, failOn) {
         return broken;
     return false;
 }
+/** The repositories behind a failed run, first few by name: the error line alone should say where to look. */
+function failingNames(totals, failOn, shown = 5) {
+    const list = (label, names) => names.length
+        ? `${label}: ${names.slice(0, shown).join(', ')}${names.length > shown ? ` and ${names.length - shown} more` : ''}.`
+        : '';
+    return [
+        failOn === 'not-scanned'
+            ? ''
+            : list('Over the threshold', totals.overThreshold.map(r => r.repository)),
+        failOn === 'threshold'
+            ? ''
+            : list('Not scanned', totals.notScanned.map(r => r.repository))
+    ]
+        .filter(Boolean)
+        .join(' ');
+}
 function duration(ms) {
     const s = Math.round(ms / 1000);
     if (s < 60)

@@ -32977,6 +32977,22 @@ function shouldFail(totals, failOn) {
         return broken;
     return false;
 }
+/** The repositories behind a failed run, first few by name: the error line alone should say where to look. */
+function failingNames(totals, failOn, shown = 5) {
+    const list = (label, names) => names.length
+        ? `${label}: ${names.slice(0, shown).join(', ')}${names.length > shown ? ` and ${names.length - shown} more` : ''}.`
+        : '';
+    return [
+        failOn === 'not-scanned'
+            ? ''
+            : list('Over the threshold', totals.overThreshold.map(r => r.repository)),
+        failOn === 'threshold'
+            ? ''
+            : list('Not scanned', totals.notScanned.map(r => r.repository))
+    ]
+        .filter(Boolean)
+        .join(' ');
+}
 function duration(ms) {
     const s = Math.round(ms / 1000);
     if (s < 60)
@@ -33150,7 +33166,7 @@ async function run() {
         if (!totals.repositories)
             throw new errors_ActionError(`No repository record was found under ${text_logSafe(inputs.directory)}: check that the batch jobs uploaded their artifacts and that they were downloaded there.`);
         if (shouldFail(totals, inputs.failOn))
-            throw new errors_ActionError(`${verdict} See the job summary; "fail-on: ${inputs.failOn}" makes this fail the run.`);
+            throw new errors_ActionError(`${verdict} ${text_logSafe(failingNames(totals, inputs.failOn))} See the job summary; "fail-on: ${inputs.failOn}" makes this fail the run.`);
         info(verdict);
     }
     catch (error) {

@@ -79,6 +79,30 @@ export function shouldFail(totals: OrgTotals, failOn: FailOn): boolean {
   return false
 }
 
+/** The repositories behind a failed run, first few by name: the error line alone should say where to look. */
+export function failingNames(totals: OrgTotals, failOn: FailOn, shown = 5): string {
+  const list = (label: string, names: string[]): string =>
+    names.length
+      ? `${label}: ${names.slice(0, shown).join(', ')}${names.length > shown ? ` and ${names.length - shown} more` : ''}.`
+      : ''
+  return [
+    failOn === 'not-scanned'
+      ? ''
+      : list(
+          'Over the threshold',
+          totals.overThreshold.map(r => r.repository)
+        ),
+    failOn === 'threshold'
+      ? ''
+      : list(
+          'Not scanned',
+          totals.notScanned.map(r => r.repository)
+        )
+  ]
+    .filter(Boolean)
+    .join(' ')
+}
+
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s} s`

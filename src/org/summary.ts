@@ -11,6 +11,7 @@ import {
   STEP_LIMITS,
   SUMMARY_LIMIT,
   renderOrgSummary,
+  failingNames,
   shouldFail,
   totalsOf,
   verdictLine
@@ -96,7 +97,7 @@ export async function run(): Promise<void> {
       )
     if (shouldFail(totals, inputs.failOn))
       throw new ActionError(
-        `${verdict} See the job summary; "fail-on: ${inputs.failOn}" makes this fail the run.`
+        `${verdict} ${logSafe(failingNames(totals, inputs.failOn))} See the job summary; "fail-on: ${inputs.failOn}" makes this fail the run.`
       )
     core.info(verdict)
   } catch (error) {
