@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { ROOT } from '../sandbox/runner.js'
+import { OUTPUT_FORMATS } from '../src/inputs.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-  inputs: Record<string, { default?: string }>
+  inputs: Record<string, { default?: string; description?: string }>
   outputs: Record<string, unknown>
 }
 
@@ -41,4 +42,13 @@ it('the README links the troubleshooting guide, which exists', () => {
   expect(readFileSync(join(ROOT, 'docs', 'TROUBLESHOOTING.md'), 'utf8')).toMatch(
     /^# Troubleshooting/
   )
+})
+
+it('every "output" value the action accepts is named in the README and in action.yml', () => {
+  const row = readme.split('\n').find(line => line.startsWith('| `output`')) ?? ''
+  const description = action.inputs.output?.description ?? ''
+  for (const format of OUTPUT_FORMATS) {
+    expect(row).toContain(`\`${format}\``)
+    expect(description).toMatch(new RegExp(`\\b${format}\\b(?!-)`))
+  }
 })
