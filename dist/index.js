@@ -34731,10 +34731,9 @@ function rejectionAdvice(claims, sentIssuer, audience, answer = {}) {
         `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
         `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
     ];
-    const aud = Array.isArray(claims?.aud) ? claims.aud.map(String) : [String(claims?.aud ?? '')];
-    if (claims && !aud.includes(audience)) {
-        // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
-        advice.unshift(`The token's aud is "${logSafe(aud.join(', '))}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`);
+    // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
+    if (claims && ![claims.aud].flat().map(String).includes(audience)) {
+        advice.unshift(`The token's aud is "${claims_show(claims.aud)}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`);
     }
     if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
         advice.push('  - this repository uses immutable subjects (owner@id/repo@id): register that exact form');
@@ -35178,13 +35177,16 @@ async function signInAndInstall(config, incognito, timings) {
     const githubToken = config.target[0] === 'github';
     if (!wifMode)
         return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }));
-    // Before any token request: an older cnspec would scan in incognito without a word.
-    if (!supportsWif(installed.version))
-        throw new SetupError(wifVersionError(installed.version).message, installed);
-    const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })).catch(error => {
+    try {
+        // Before any token request: an older cnspec would scan in incognito without a word.
+        if (!supportsWif(installed.version))
+            throw wifVersionError(installed.version);
+        const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') }));
+        return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }));
+    }
+    catch (error) {
         throw error instanceof ActionError ? new SetupError(error.message, installed) : error;
-    });
-    return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }));
+    }
 }
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
 function withEnv(setup, env) {
@@ -35406,7 +35408,6 @@ async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const rows = [
-        // The failure may quote check titles and asset names: Markdown-escaped below.
         // The verdict above already says why, in full: the row only says how it ended.
         ['Result', report.failure ? '❌ Failed' : '✅ Success'],
         [
@@ -35444,7 +35445,7 @@ async function writeSummary(report) {
             { data: 'What', header: true },
             { data: 'Result', header: true }
         ],
-        ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtmlCell(v)])
+        ...rows.map(([k, v]) => [k, escapeHtmlCell(v)])
     ]);
     if (report.scan?.report)
         addFindings(report.scan);

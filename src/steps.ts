@@ -107,15 +107,16 @@ export async function signInAndInstall(
   const githubToken = config.target[0] === 'github'
   if (!wifMode)
     return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }))
-  // Before any token request: an older cnspec would scan in incognito without a word.
-  if (!supportsWif(installed.version))
-    throw new SetupError(wifVersionError(installed.version).message, installed)
-  const wif = await timed(timings, 'workload identity configuration', () =>
-    prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
-  ).catch(error => {
+  try {
+    // Before any token request: an older cnspec would scan in incognito without a word.
+    if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
+    const wif = await timed(timings, 'workload identity configuration', () =>
+      prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
+    )
+    return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }))
+  } catch (error) {
     throw error instanceof ActionError ? new SetupError(error.message, installed) : error
-  })
-  return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }))
+  }
 }
 
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */

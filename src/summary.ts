@@ -199,7 +199,6 @@ export function addFindings(scan: ScanStepResult): void {
 export async function writeSummary(report: RunReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const rows: Array<[string, string]> = [
-    // The failure may quote check titles and asset names: Markdown-escaped below.
     // The verdict above already says why, in full: the row only says how it ended.
     ['Result', report.failure ? '❌ Failed' : '✅ Success'],
     [
@@ -236,7 +235,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
       { data: 'What', header: true },
       { data: 'Result', header: true }
     ],
-    ...rows.map(([k, v]) => [k, k === 'Result' ? escapeMarkdown(v) : escapeHtmlCell(v)])
+    ...rows.map(([k, v]) => [k, escapeHtmlCell(v)])
   ])
   if (report.scan?.report) addFindings(report.scan)
   summary.addHeading('Timings', 3).addTable([

@@ -70,36 +70,27 @@ export function totalsOf(records: RepositoryRecord[], missing: string[]): OrgTot
   }
 }
 
-export function shouldFail(totals: OrgTotals, failOn: FailOn): boolean {
-  const over = totals.overThreshold.length > 0
-  const broken = totals.notScanned.length > 0
-  if (failOn === 'any') return over || broken
-  if (failOn === 'threshold') return over
-  if (failOn === 'not-scanned') return broken
-  return false
+/** The repositories that make the run fail under "fail-on", by kind; none means it passes. */
+function blamed(totals: OrgTotals, failOn: FailOn): Array<[string, string[]]> {
+  const kinds: Array<[string, string[]]> = []
+  if (failOn === 'any' || failOn === 'threshold')
+    kinds.push(['Over the threshold', totals.overThreshold.map(r => r.repository)])
+  if (failOn === 'any' || failOn === 'not-scanned')
+    kinds.push(['Not scanned', totals.notScanned.map(r => r.repository)])
+  return kinds.filter(([, names]) => names.length > 0)
 }
 
-/** The repositories behind a failed run, first few by name: the error line alone should say where to look. */
+export function shouldFail(totals: OrgTotals, failOn: FailOn): boolean {
+  return blamed(totals, failOn).length > 0
+}
+
+/** The first few repositories of each kind that fail the run: the error alone says where to look. */
 export function failingNames(totals: OrgTotals, failOn: FailOn, shown = 5): string {
-  const list = (label: string, names: string[]): string =>
-    names.length
-      ? `${label}: ${names.slice(0, shown).join(', ')}${names.length > shown ? ` and ${names.length - shown} more` : ''}.`
-      : ''
-  return [
-    failOn === 'not-scanned'
-      ? ''
-      : list(
-          'Over the threshold',
-          totals.overThreshold.map(r => r.repository)
-        ),
-    failOn === 'threshold'
-      ? ''
-      : list(
-          'Not scanned',
-          totals.notScanned.map(r => r.repository)
-        )
-  ]
-    .filter(Boolean)
+  return blamed(totals, failOn)
+    .map(
+      ([label, names]) =>
+        `${label}: ${names.slice(0, shown).join(', ')}${names.length > shown ? ` and ${names.length - shown} more` : ''}.`
+    )
     .join(' ')
 }
 

@@ -66,11 +66,10 @@ export function rejectionAdvice(
     `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
     `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
   ]
-  const aud = Array.isArray(claims?.aud) ? claims.aud.map(String) : [String(claims?.aud ?? '')]
-  if (claims && !aud.includes(audience)) {
-    // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
+  // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
+  if (claims && ![claims.aud].flat().map(String).includes(audience)) {
     advice.unshift(
-      `The token's aud is "${logSafe(aud.join(', '))}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`
+      `The token's aud is "${show(claims.aud)}", not the audience "${logSafe(audience)}": leave the input "id-token-audience" empty, so GitHub mints the token for the Mondoo audience.`
     )
   }
   if (typeof claims?.sub === 'string' && /@\d+\//.test(claims.sub)) {
