@@ -35094,6 +35094,21 @@ async function diagnoseWif(config, what, causes, log, retry) {
     ].join('\n'));
 }
 
+;// CONCATENATED MODULE: ./src/timings.ts
+
+/** Runs one phase, logging and recording its time whether it succeeds or not. */
+async function timed(timings, phase, work) {
+    const start = Date.now();
+    try {
+        return await work();
+    }
+    finally {
+        const ms = Date.now() - start;
+        timings.push([phase, ms]);
+        info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/steps.ts
 // The action's steps, each returning what it did: main.ts only puts them in order.
 
@@ -35109,17 +35124,7 @@ async function diagnoseWif(config, what, causes, log, retry) {
 
 
 
-async function timed(timings, phase, work) {
-    const start = Date.now();
-    try {
-        return await work();
-    }
-    finally {
-        const ms = Date.now() - start;
-        timings.push([phase, ms]);
-        info(`${phase} took ${(ms / 1000).toFixed(1)} s`);
-    }
-}
+
 function settle(result) {
     return result.status === 'fulfilled' ? result.value : undefined;
 }

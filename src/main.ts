@@ -16,7 +16,8 @@ import {
   useIncognito,
   type Setup
 } from './steps.js'
-import { reportOf, writeSummary, type Timings } from './summary.js'
+import { reportOf, writeSummary } from './summary.js'
+import type { Timings } from './timings.js'
 
 const PREFIX = '[cnspec-keyless]'
 

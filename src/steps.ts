@@ -14,18 +14,7 @@ import { signIn } from './sign-in/sign-in.js'
 import { SCAN_EXCHANGE_CAUSES } from './scan/incognito-fallback.js'
 import { diagnoseWif, prepareWif, wifVersionError, type WifSignIn } from './sign-in/wif.js'
 import { supportsWif } from './sign-in/wif-config.js'
-import type { Timings } from './summary.js'
-
-async function timed<T>(timings: Timings, phase: string, work: () => Promise<T>): Promise<T> {
-  const start = Date.now()
-  try {
-    return await work()
-  } finally {
-    const ms = Date.now() - start
-    timings.push([phase, ms])
-    core.info(`${phase} took ${(ms / 1000).toFixed(1)} s`)
-  }
-}
+import { timed, type Timings } from './timings.js'
 
 function settle<T>(result: PromiseSettledResult<T>): T | undefined {
   return result.status === 'fulfilled' ? result.value : undefined

@@ -8,6 +8,7 @@ import type { ScanStepResult } from './scan/scan.js'
 import type { Installed } from './install/install.js'
 import type { Setup } from './steps.js'
 import { escapeHtmlCell, escapeMarkdown } from './text.js'
+import type { Timings } from './timings.js'
 
 const SCAN_OUTCOME: Record<VerdictKind, string> = {
   passed: 'passed',
@@ -19,8 +20,6 @@ const SCAN_OUTCOME: Record<VerdictKind, string> = {
 
 /** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
 export const SUMMARY_CAP = 30
-
-export type Timings = Array<[string, number]>
 
 /** What the summary shows: picked from the step results once, at the end. No secret in it. */
 export interface RunReport {
