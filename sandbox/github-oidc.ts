@@ -9,8 +9,12 @@ export interface GitHubOidc extends Listening {
   env: { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string }
   /** Every JWT handed out, so tests can prove none leaks. */
   issued: string[]
-  /** Claims merged into every token (e.g. a different `sub`), or a lifetime in seconds (negative: expired). */
-  options: { claims: JwtClaims; lifetimeSeconds: number }
+  /**
+   * Claims merged into every token (e.g. another `repository`), a lifetime in seconds
+   * (negative: expired), and the claim keys of a customised subject template, as set with
+   * `PUT /orgs/{org}/actions/oidc/customization/sub` (then `sub` is built from the claims).
+   */
+  options: { claims: JwtClaims; lifetimeSeconds: number; subClaimKeys?: string[] }
   faults: Fault[]
   requests: number
 }
@@ -55,6 +59,27 @@ export function githubClaims(issuer: string, audience: string, lifetimeSeconds: 
 }
 
 /**
+ * The `sub` GitHub builds from a customised template: each key as `key:value`, joined by `:`,
+ * with `:` inside a value written `%3A`; `repo` is the repository and `context` the default
+ * subject's tail (`environment:<name>`, `pull_request` or `ref:<ref>`).
+ */
+export function customisedSubject(keys: string[], claims: JwtClaims): string {
+  const context =
+    typeof claims.environment === 'string' && claims.environment
+      ? `environment:${claims.environment}`
+      : claims.event_name === 'pull_request'
+        ? 'pull_request'
+        : `ref:${String(claims.ref)}`
+  return keys
+    .map(key => {
+      if (key === 'context') return context
+      const value = key === 'repo' ? claims.repository : claims[key]
+      return `${key}:${String(value ?? '').replace(/:/g, '%3A')}`
+    })
+    .join(':')
+}
+
+/**
  * GitHub's OIDC issuer for Actions: the runner's token endpoint (bearer request token,
  * `&audience=`), OpenID discovery and a JWKS, signing RS256 with a key made at start.
  */
@@ -65,7 +90,7 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
   const requestToken = randomBytes(24).toString('base64url')
   const state = {
     issued: [] as string[],
-    options: { claims: {} as JwtClaims, lifetimeSeconds: 300 },
+    options: { claims: {} as JwtClaims, lifetimeSeconds: 300 } as GitHubOidc['options'],
     faults: [] as Fault[],
     requests: 0
   }
@@ -108,6 +133,8 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
         ...githubClaims(issuer, audience, state.options.lifetimeSeconds),
         ...state.options.claims
       }
+      if (state.options.subClaimKeys)
+        claims.sub = customisedSubject(state.options.subClaimKeys, claims)
       const jwt = signJwt(claims, privateKey, kid)
       state.issued.push(jwt)
       return sendJson(res, 200, { count: 1, value: jwt })

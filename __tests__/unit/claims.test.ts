@@ -3,6 +3,8 @@ import {
   DIAGNOSTIC_CLAIMS,
   decodeClaims,
   describeClaims,
+  ORGANISATION_TRUST,
+  ROLL_NEW_VERSION,
   rejectionAdvice,
   type Claims
 } from '../../src/sign-in/claims.js'
@@ -128,6 +130,31 @@ describe('rejectionAdvice', () => {
     expect(advice).toContain(
       'this job runs the reusable workflow acme/shared-workflows/.github/workflows/cnspec.yml@refs/tags/v1: sub describes the calling repository, not the workflow'
     )
+  })
+
+  it('points a per-repository subject at the organisation-wide trust', () => {
+    const advice = rejectionAdvice(CLAIMS, ISSUER, AUDIENCE).join('\n')
+    expect(advice).toContain(
+      `one provider can trust the whole organisation instead: ${ORGANISATION_TRUST}`
+    )
+    expect(ORGANISATION_TRUST).toMatch(
+      /docs\/ORGANISATIONS\.md#one-provider-for-the-whole-organisation$/
+    )
+  })
+
+  it('for an organisation-wide subject, names the pinned workflow and how to roll a new version', () => {
+    const ref = 'acme/security-workflows/.github/workflows/cnspec.yml@refs/tags/v2'
+    const sub = `repository_owner_id:42:job_workflow_ref:${ref}`
+    const advice = rejectionAdvice(
+      { ...CLAIMS, sub, job_workflow_ref: ref },
+      ISSUER,
+      AUDIENCE
+    ).join('\n')
+    expect(advice).toContain(`Subject equals "${sub}" (it must match exactly)`)
+    expect(advice).toContain(`the reusable workflow at one ref (${ref})`)
+    expect(advice).toContain(ROLL_NEW_VERSION)
+    expect(advice).not.toContain(ORGANISATION_TRUST)
+    expect(advice).not.toContain('sub describes the calling repository')
   })
 
   it('gives general advice when the token could not be decoded', () => {

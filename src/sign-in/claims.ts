@@ -14,6 +14,12 @@ export const DIAGNOSTIC_CLAIMS = [
 
 export type Claims = Record<string, unknown>
 
+const ORGANISATIONS_GUIDE =
+  'https://github.com/mondoohq-community/cnspec-keyless-action/blob/main/docs/ORGANISATIONS.md'
+/** Where a per-repository subject learns of the organisation-wide one. */
+export const ORGANISATION_TRUST = `${ORGANISATIONS_GUIDE}#one-provider-for-the-whole-organisation`
+export const ROLL_NEW_VERSION = `${ORGANISATIONS_GUIDE}#roll-out-a-new-version`
+
 /**
  * Reads a JWT's payload without verifying it: the STS verifies; we only need the issuer
  * default and words for diagnostics. Returns undefined for anything that is not a JWT.
@@ -60,10 +66,12 @@ export function rejectionAdvice(
       '  - the provider has not been deleted'
     ]
   }
+  // GitHub's default subject starts with repo:; a customised template may drop the repository.
+  const perRepository = typeof claims?.sub === 'string' && claims.sub.startsWith('repo:')
   const advice = [
     `In the Mondoo console, open the space's workload identity provider for GitHub and check:`,
     `  - Issuer URL equals "${sentIssuer}"${sentIssuer !== iss ? ` (the token's iss is "${iss}": leave the input "issuer" empty to send it)` : ''}`,
-    `  - Subject equals "${sub}" (it must match exactly; a new branch, tag, environment or pull request changes it)`,
+    `  - Subject equals "${sub}" (it must match exactly${perRepository ? '; a new branch, tag, environment or pull request changes it' : ''})`,
     `  - the provider belongs to the space of the audience "${logSafe(audience)}"`
   ]
   // Mondoo checks the token's aud against the audience; "id-token-audience" changes only aud.
@@ -77,13 +85,23 @@ export function rejectionAdvice(
       '  - this repository uses immutable subjects (owner@id/repo@id): register that exact form'
     )
   }
-  if (typeof claims?.job_workflow_ref === 'string' && typeof claims?.repository === 'string') {
-    const workflowRepo = claims.job_workflow_ref.split('/').slice(0, 2).join('/')
+  const workflow = typeof claims?.job_workflow_ref === 'string' ? claims.job_workflow_ref : ''
+  if (perRepository && workflow && typeof claims?.repository === 'string') {
+    const workflowRepo = workflow.split('/').slice(0, 2).join('/')
     if (workflowRepo !== claims.repository) {
       advice.push(
-        `  - this job runs the reusable workflow ${logSafe(claims.job_workflow_ref)}: sub describes the calling repository, not the workflow`
+        `  - this job runs the reusable workflow ${logSafe(workflow)}: sub describes the calling repository, not the workflow`
       )
     }
+  }
+  if (perRepository) {
+    advice.push(
+      `  - a per-repository subject needs a provider per repository, branch and event; one provider can trust the whole organisation instead: ${ORGANISATION_TRUST}`
+    )
+  } else if (typeof claims?.sub === 'string' && claims.sub.includes('job_workflow_ref:')) {
+    advice.push(
+      `  - this subject names the reusable workflow at one ref (${logSafe(workflow || 'see job_workflow_ref')}): another workflow, or another ref of it, presents another subject. After moving to a new version, register its subject: ${ROLL_NEW_VERSION}`
+    )
   }
   return advice
 }
