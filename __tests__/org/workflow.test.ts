@@ -112,7 +112,7 @@ it('passes only inputs the actions have, all their required ones, and uses every
 it('docs/ORGANISATIONS.md lists exactly the inputs and secrets of the organisation workflow', () => {
   const guide = readFileSync(join(ROOT, 'docs', 'ORGANISATIONS.md'), 'utf8')
   const section =
-    guide.split('\n## 10. Inputs of the organisation workflow\n')[1]?.split('\n## ')[0] ?? ''
+    guide.split('\n## Inputs of the organisation workflow\n')[1]?.split('\n## ')[0] ?? ''
   const documented = section
     .split('\n')
     .filter(line => line.startsWith('| `'))
