@@ -44,11 +44,15 @@ it('the README links the troubleshooting guide, which exists', () => {
   )
 })
 
-it('every "output" value the action accepts is named in the README and in action.yml', () => {
-  const row = readme.split('\n').find(line => line.startsWith('| `output`')) ?? ''
+it('every "output" value the action accepts is named in the README\'s inputs and in action.yml', () => {
+  const inputs = readme.split('\n## Inputs\n')[1]?.split('\n## ')[0] ?? ''
   const description = action.inputs.output?.description ?? ''
   for (const format of OUTPUT_FORMATS) {
-    expect(row).toContain(`\`${format}\``)
+    expect(inputs).toContain(`\`${format}\``)
     expect(description).toMatch(new RegExp(`\\b${format}\\b(?!-)`))
   }
+})
+
+it('the README fits on a screen: at most 20 KB, the details in docs/', () => {
+  expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(20_000)
 })
