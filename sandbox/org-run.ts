@@ -1,13 +1,12 @@
 // `npm run sandbox:org`: the organisation workflow end to end against the local stand-ins
 // (GitHub's REST API and git server, Mondoo's STS, cnspec): the plan, one scan job's log,
 // and the organisation summary, as a job page would show them.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateRepositories, startGitHubApi } from './github-api.js'
 import { renderLog } from './job-log.js'
 import { runScanJob } from './org-job.js'
-import { mainOf, runAction, type RunResult } from './runner.js'
+import { mainOf, runAction, type RunResult, tempDir } from './runner.js'
 import { startSandbox } from './start.js'
 
 const COUNT = Number(process.env.ORG_REPOSITORIES ?? 40)
@@ -43,8 +42,8 @@ try {
     include: Array<{ batch: string; name: string; repositories: string }>
   }
 
-  const toolCache = mkdtempSync(join(tmpdir(), 'cnspec-org-demo-'))
-  const artifacts = mkdtempSync(join(tmpdir(), 'cnspec-org-demo-artifacts-'))
+  const toolCache = tempDir('cnspec-org-demo')
+  const artifacts = tempDir('cnspec-org-demo-artifacts')
   mkdirSync(join(artifacts, 'cnspec-org-plan'))
   cpSync(plan.outputs['plan-file'] as string, join(artifacts, 'cnspec-org-plan', 'plan.json'))
   for (const [i, entry] of matrix.include.entries()) {

@@ -1,8 +1,8 @@
-import { afterAll, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HOSTILE, generateRecords, writeRecords } from '../../sandbox/org-records.js'
-import { removeTempDirs, runAction, tempDir, type RunResult } from '../../sandbox/runner.js'
+import { runAction, tempDir, type RunResult } from '../../sandbox/runner.js'
 import { errorOf } from '../helpers.js'
 
 const ORG = 'acme'
@@ -16,7 +16,8 @@ function summarise(dir: string, inputs: Record<string, string> = {}): Promise<Ru
   })
 }
 
-afterAll(removeTempDirs)
+/** A records directory inside a temp dir of its own: the report file is written beside it. */
+const recordsDir = () => join(tempDir('cnspec-org-summary'), 'artifacts')
 
 function artifacts(count: number): { dir: string; root: string } {
   const root = tempDir('cnspec-org-summary')
@@ -102,7 +103,7 @@ it('reports the repositories of the plan that have no record as not scanned, and
 }, 60000)
 
 it('passes when nothing is over the threshold and everything was scanned, saying what was found', async () => {
-  const root = tempDir('cnspec-org-summary')
+  const root = recordsDir()
   const records = generateRecords(ORG, 40).filter(r => r.verdict === 'passed')
   writeRecords(root, records)
   const result = await summarise(root)
@@ -116,7 +117,7 @@ it('passes when nothing is over the threshold and everything was scanned, saying
 }, 60000)
 
 it('failing checks and no threshold: no success mark, and says the run does not fail', async () => {
-  const root = tempDir('cnspec-org-summary')
+  const root = recordsDir()
   const records = generateRecords(ORG, 40).filter(r => r.verdict === 'passed')
   const failing = records.reduce((n, r) => n + r.checksFailed, 0)
   expect(failing).toBeGreaterThan(0)
@@ -134,7 +135,7 @@ it('failing checks and no threshold: no success mark, and says the run does not 
 }, 60000)
 
 it('ignores corrupt or foreign files and explains an empty download', async () => {
-  const root = tempDir('cnspec-org-summary')
+  const root = recordsDir()
   mkdirSync(join(root, 'x', 'records'), { recursive: true })
   writeFileSync(join(root, 'x', 'records', 'broken.json'), '{"repository": ')
   const result = await summarise(root)
