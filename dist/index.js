@@ -33741,7 +33741,8 @@ function annotation(f, type) {
     const location = f.location;
     return {
         type,
-        message: logSafe(clip(`${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
+        // The job log shows the message alone, without the title: it names the check itself.
+        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
         properties: {
             title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
             file: location.path,

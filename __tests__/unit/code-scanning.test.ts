@@ -104,7 +104,7 @@ describe('planAnnotations', () => {
       ['error', 'infra/modules/store/bucket.tf', 3]
     ])
     expect(plan.shown[0]!.properties.title).toBe('cnspec: Ensure S3 buckets are encrypted')
-    expect(plan.shown[0]!.message).toBe('HIGH (risk 80) · infra')
+    expect(plan.shown[0]!.message).toBe('Ensure S3 buckets are encrypted · HIGH (risk 80) · infra')
   })
 })
 

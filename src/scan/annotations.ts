@@ -38,7 +38,10 @@ function annotation(f: Finding & { asset: string }, type: AnnotationType): Annot
   const location = f.location!
   return {
     type,
-    message: logSafe(clip(`${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
+    // The job log shows the message alone, without the title: it names the check itself.
+    message: logSafe(
+      clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)
+    ),
     properties: {
       title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
       file: location.path,
