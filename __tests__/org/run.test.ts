@@ -60,8 +60,9 @@ it('plan → matrix of batches → summary: one STS exchange per job, every repo
   expect(h.sandbox.sts.exchanges).toBe(ran.length)
 
   // What actions/download-artifact with pattern cnspec-org-* leaves in the summary job.
-  const artifacts = tempDir('cnspec-org-artifacts')
-  mkdirSync(join(artifacts, 'cnspec-org-plan'))
+  // The summary writes its report file beside the records: keep both in one temp folder.
+  const artifacts = join(tempDir('cnspec-org-artifacts'), 'artifacts')
+  mkdirSync(join(artifacts, 'cnspec-org-plan'), { recursive: true })
   cpSync(plan.outputs['plan-file'] as string, join(artifacts, 'cnspec-org-plan', 'plan.json'))
   jobs.forEach((job, i) =>
     cpSync(
