@@ -13,6 +13,9 @@ export default {
   testPathIgnorePatterns:
     process.platform === 'win32' ? ['/node_modules/', '/__tests__/e2e/'] : ['/node_modules/'],
   testTimeout: 60000,
-  maxWorkers: 2,
+  // Tests make temporary folders in a folder of their own, and must leave it empty.
+  globalSetup: '<rootDir>/__tests__/temp/global-setup.mjs',
+  globalTeardown: '<rootDir>/__tests__/temp/global-teardown.mjs',
+  setupFilesAfterEnv: ['<rootDir>/__tests__/temp/remove-after-each-file.ts'],
   verbose: false
 }

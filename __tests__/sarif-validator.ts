@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type * as Sarif from 'sarif'
-import { ROOT } from '../sandbox/runner.js'
+import { ROOT, tempDir } from '../sandbox/runner.js'
 
 const VALIDATOR = join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool')
 
@@ -14,7 +13,7 @@ const VALIDATOR = join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/Sari
  * SARIF log), so the log is read, not the exit code.
  */
 export async function validateSarif(file: string): Promise<string[]> {
-  const out = join(mkdtempSync(join(tmpdir(), 'sarif-validate-')), 'validation.sarif')
+  const out = join(tempDir('sarif-validate'), 'validation.sarif')
   // execFile, no shell: "Sarif;Gh" must arrive as one argument.
   await promisify(execFile)(VALIDATOR, ['validate', '--rule-kind', 'Sarif;Gh', '-o', out, file])
   const log = JSON.parse(readFileSync(out, 'utf8')) as Sarif.Log

@@ -5,14 +5,13 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as core from '@actions/core'
 import { STANDIN_PATH } from '../sandbox/releases.js'
 import { planAnnotations } from '../src/scan/annotations.js'
 import { codeScanningSarif } from '../src/scan/code-scanning.js'
 import { judge } from '../src/scan/judge.js'
 import { readReport } from '../src/scan/read-report.js'
 import { renderLog } from '../src/scan/render-log.js'
-import { addFindings } from '../src/summary.js'
+import { renderFindings } from '../src/summary.js'
 
 const RESULTS = 10000
 
@@ -52,10 +51,7 @@ export function benchSarif(rounds: number): Array<[string, string]> {
     renderLog(report, 'compact')
     planAnnotations(report)
     JSON.stringify(codeScanningSarif(sarif, { workspace }, '13.35.2'))
-    core.summary.emptyBuffer()
-    addFindings({ exitCode: 0, verdict, report, fellBackToIncognito: false })
-    core.summary.stringify()
-    core.summary.emptyBuffer()
+    renderFindings({ exitCode: 0, verdict, report, fellBackToIncognito: false })
     full.push(performance.now() - start)
   }
   const results = (JSON.parse(text).runs as Array<{ results: unknown[] }>).reduce(

@@ -30061,7 +30061,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary_summary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -31876,6 +31876,17 @@ function lineWriter(write) {
         }
     };
 }
+/**
+ * Untrusted text cut to `max` characters, with "…" where it was cut: a policy title or a
+ * message can be any length, and neither the log nor the job summary should carry it whole.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never cut a surrogate pair in half.
+    const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+    return `${text.slice(0, end)}…`;
+}
 /** Escapes text for HTML (the job summary's tables are HTML). */
 function escapeHtml(text) {
     return text
@@ -33645,6 +33656,123 @@ function scanOutputs(exitCode, report, reportFile) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/scan/findings.ts
+
+const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
+const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
+/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
+function byRisk(a, b) {
+    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
+}
+function isFailure(finding) {
+    return finding.status === 'fail' || finding.status === 'error';
+}
+/** The failing checks of some assets, one per asset and check, highest risk first. */
+function failingChecks(assets) {
+    const checks = [];
+    for (const asset of assets) {
+        const byRule = new Map();
+        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
+            let check = byRule.get(finding.ruleId);
+            if (!check) {
+                check = { ...finding, asset: asset.name, locations: [] };
+                byRule.set(finding.ruleId, check);
+                checks.push(check);
+            }
+            else if (byRisk(finding, check) < 0)
+                Object.assign(check, finding);
+            if (location)
+                check.locations.push(location);
+        }
+    }
+    return checks.sort(byRisk);
+}
+/** Failed and errored checks summed over the assets: cnspec's own counts. */
+function checkCounts(report) {
+    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
+}
+function packageCount(report) {
+    return report.assets.reduce((n, a) => n + a.packages.length, 0);
+}
+/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
+function foundAnything(report) {
+    const { failed, errored } = checkCounts(report);
+    return failed + errored + packageCount(report) > 0;
+}
+/**
+ * The worst severity among failing checks and vulnerable packages, and what has it. This is
+ * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
+ */
+function worstSeverity(report) {
+    let worst;
+    const consider = (severity, what) => {
+        if (severity &&
+            severity !== 'NONE' &&
+            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
+            worst = { severity, what: what() };
+    };
+    for (const asset of report.assets) {
+        for (const f of asset.findings)
+            if (isFailure(f))
+                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
+        for (const p of asset.packages)
+            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
+    }
+    return worst;
+}
+
+;// CONCATENATED MODULE: ./src/scan/annotations.ts
+
+
+const PER_TYPE = 10;
+/** Characters of a title or message in an annotation. */
+const TEXT_MAX = 300;
+const TYPE = {
+    error: 'error',
+    warning: 'warning',
+    note: 'notice',
+    none: undefined
+};
+function annotation(f, type) {
+    const rating = f.severity
+        ? `${f.severity}${f.risk !== undefined ? ` (risk ${f.risk})` : ''}`
+        : f.level;
+    const detail = f.message?.split('\n')[0];
+    const location = f.location;
+    return {
+        type,
+        // The job log shows the message alone, without the title: it names the check itself.
+        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
+        properties: {
+            title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
+            file: location.path,
+            startLine: location.startLine,
+            endLine: location.endLine
+        }
+    };
+}
+/** Which annotations to emit: located failures inside the repository, highest risk first. */
+function planAnnotations(report) {
+    const located = report.assets
+        .flatMap(a => a.findings
+        .filter(f => isFailure(f) && f.location && !f.location.path.startsWith('/'))
+        .map(f => ({ ...f, asset: a.name })))
+        .sort(byRisk);
+    const shown = [];
+    const hidden = { error: 0, warning: 0, notice: 0 };
+    const used = { error: 0, warning: 0, notice: 0 };
+    for (const f of located) {
+        const type = TYPE[f.level] ?? 'notice';
+        if (used[type] < PER_TYPE) {
+            used[type]++;
+            shown.push(annotation(f, type));
+        }
+        else
+            hidden[type]++;
+    }
+    return { shown, hidden };
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/scan/repo-path.ts
@@ -33718,6 +33846,115 @@ function repoPath(uri, context) {
     const inRepository = rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
     const path = (inRepository ? rel : absolute).split(external_node_path_namespaceObject.sep).join('/');
     return { path, inRepository };
+}
+
+;// CONCATENATED MODULE: ./src/scan/code-scanning.ts
+
+const textOf = (m) => typeof m?.text === 'string' && m.text !== '' ? m.text : undefined;
+/** A repository-relative path as a URI reference: each segment percent-encoded. */
+function uriOf(path) {
+    return path
+        .split('/')
+        .map(segment => encodeURIComponent(segment))
+        .join('/');
+}
+function code_scanning_isFailure(result) {
+    if (result.kind !== undefined)
+        return result.kind === 'fail';
+    // Before 13.33 cnspec writes no kind; passed and skipped checks have level "none".
+    return result.level !== 'none';
+}
+function completeRule(rule) {
+    const title = rule.name ?? textOf(rule.shortDescription) ?? rule.id;
+    const short = textOf(rule.shortDescription) ?? title;
+    const full = textOf(rule.fullDescription) ?? short;
+    return {
+        ...rule,
+        shortDescription: rule.shortDescription?.text ? rule.shortDescription : { text: short },
+        fullDescription: rule.fullDescription?.text ? rule.fullDescription : { text: full },
+        help: rule.help?.text ? rule.help : { text: full === title ? title : `${title}\n\n${full}` }
+    };
+}
+function assetOf(run) {
+    const name = run.properties?.asset;
+    return typeof name === 'string' && name !== '' ? name : 'asset';
+}
+function relocate(result, asset, run, paths) {
+    const locations = [];
+    let located = false;
+    for (const loc of result.locations ?? []) {
+        const artifact = loc.physicalLocation?.artifactLocation;
+        let uri = artifact?.uri;
+        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
+        if (uri && base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
+            uri = new URL(uri, base).href;
+        const resolved = uri ? repoPath(uri, paths) : undefined;
+        if (!loc.physicalLocation || !resolved?.inRepository) {
+            // A file outside the checkout (or none) cannot be shown: keep what else it says.
+            const rest = { ...loc };
+            delete rest.physicalLocation;
+            if (Object.keys(rest).length)
+                locations.push(rest);
+            continue;
+        }
+        const region = loc.physicalLocation.region;
+        const physical = {
+            ...loc.physicalLocation,
+            artifactLocation: { uri: uriOf(resolved.path) }
+        };
+        if (!region || !(typeof region.startLine === 'number' && region.startLine >= 1))
+            delete physical.region;
+        locations.push({ ...loc, physicalLocation: physical });
+        located = true;
+    }
+    const out = { ...result, locations };
+    delete out.ruleIndex;
+    if (!located) {
+        locations.unshift({
+            physicalLocation: { artifactLocation: { uri: encodeURIComponent(asset) } },
+            logicalLocations: [{ name: asset, kind: 'asset' }]
+        });
+        out.properties = { ...result.properties, anchoredToAsset: asset };
+    }
+    return out;
+}
+/**
+ * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
+ * installed cnspec's own version, for reports whose driver does not carry it.
+ */
+function codeScanningSarif(log, paths, cnspecVersion) {
+    const runs = log.runs ?? [];
+    const first = runs[0]?.tool?.driver;
+    const rules = new Map();
+    const results = [];
+    const assets = [];
+    for (const run of runs) {
+        for (const rule of run.tool?.driver?.rules ?? [])
+            if (rule.id && !rules.has(rule.id))
+                rules.set(rule.id, completeRule(rule));
+        const asset = assetOf(run);
+        assets.push({ ...run.properties, asset });
+        for (const result of run.results ?? [])
+            if (code_scanning_isFailure(result))
+                results.push(relocate(result, asset, run, paths));
+    }
+    const driver = {
+        ...first,
+        name: first?.name ?? 'cnspec',
+        informationUri: first?.informationUri ?? 'https://cnspec.io',
+        rules: [...rules.values()]
+    };
+    const version = first?.version ?? cnspecVersion;
+    if (version)
+        driver.version = version;
+    const run = { tool: { driver }, results, properties: { assets } };
+    if (runs[0]?.columnKind)
+        run.columnKind = runs[0].columnKind;
+    return {
+        version: '2.1.0',
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        runs: [run]
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/scan/read-report.ts
@@ -33982,16 +34219,11 @@ function readReport(sarif, options) {
 ;// CONCATENATED MODULE: ./src/scan/judge.ts
 
 
+
 const TOP_CHECKS = 3;
 const ERROR_LINES = 5;
-const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
-/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
-function byRisk(a, b) {
-    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
-}
-function isFailure(finding) {
-    return finding.status === 'fail' || finding.status === 'error';
-}
+/** Characters of an asset name, a title or a cnspec line quoted in a verdict. */
+const QUOTED = 200;
 function riskLabel(risk) {
     return `${risk} (${severityOfRisk(risk)})`;
 }
@@ -34002,34 +34234,20 @@ function assetRisk(asset) {
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
-function failing(report) {
-    return report.assets
-        .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
-        .sort(byRisk);
-}
-function failedChecks(report) {
-    return report.assets.reduce((n, a) => n + a.counts.failed + a.counts.errored, 0);
-}
 function topChecks(report) {
-    const seen = new Set();
-    const top = [];
-    for (const f of failing(report)) {
-        const key = `${f.asset}\u0000${f.ruleId}`;
-        if (seen.has(key))
-            continue;
-        seen.add(key);
+    const top = failingChecks(report.assets)
+        .slice(0, TOP_CHECKS)
+        .map(f => {
         const rating = f.severity ?? (f.risk === undefined ? f.level : undefined);
-        top.push(`${logSafe(f.title)} (${rating ?? 'unrated'})`);
-        if (top.length === TOP_CHECKS)
-            break;
-    }
+        return `${logSafe(clip(f.title, QUOTED))} (${rating ?? 'unrated'})`;
+    });
     return top.length ? ` Top failing checks: ${top.join('; ')}.` : '';
 }
 /** cnspec's last error lines, not its whole log. */
 function lastErrorLines(stderr) {
     const lines = stderr
         .split(/\r?\n/)
-        .map(line => logSafe(line).trim())
+        .map(line => logSafe(clip(line, 2 * QUOTED)).trim())
         .filter(Boolean);
     const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line));
     return (errors.length ? errors : lines).slice(-ERROR_LINES);
@@ -34052,32 +34270,49 @@ function scanFailed(exitCode, stderr, why) {
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
 }
-function found(report, countAssets = true) {
-    const parts = [];
-    if (report.worstRisk !== undefined)
-        parts.push(`worst risk ${riskLabel(report.worstRisk)}`);
-    parts.push(plural(failedChecks(report), 'failing check'));
-    const packages = report.assets.reduce((n, a) => n + a.packages.length, 0);
+/** "a", "a and b", "a, b and c". */
+function listing(parts) {
+    return parts.length > 1
+        ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+        : (parts[0] ?? '');
+}
+/**
+ * What the scan found: the counts every view shows, and the worst severity among failing
+ * checks and vulnerable packages (what a reader ranks by).
+ */
+function foundPhrase(report, countAssets = true) {
+    const { failed, errored } = checkCounts(report);
+    const counts = [plural(failed, 'failing check')];
+    if (errored)
+        counts.push(plural(errored, 'errored check'));
+    const packages = packageCount(report);
     if (packages)
-        parts.push(plural(packages, 'vulnerable package'));
-    if (countAssets)
-        parts.push(plural(report.assets.length, 'asset'));
-    return parts.join(', ');
+        counts.push(plural(packages, 'vulnerable package'));
+    const worst = worstSeverity(report);
+    return (`${listing(counts)}${countAssets ? ` on ${plural(report.assets.length, 'asset')}` : ''}` +
+        `${worst ? `; worst severity ${worst.severity} (${worst.what})` : ''}`);
+}
+/** cnspec's worst risk, labelled as what the threshold is compared with (it is not a severity). */
+function riskPhrase(report) {
+    return report.worstRisk === undefined
+        ? 'this cnspec writes no scores in its SARIF report (13.33.0 adds them)'
+        : `cnspec's worst risk ${riskLabel(report.worstRisk)}`;
+}
+const NO_THRESHOLD = 'No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
+    "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL).";
+function found(report, countAssets = true) {
+    return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
 }
 function passed(report, exitCode, threshold) {
-    let against = 'no risk threshold set';
+    let message;
     if (threshold !== undefined)
-        against = `under the risk-threshold of ${threshold}`;
-    const noScores = report.worstRisk === undefined
-        ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
-        : '';
-    return {
-        kind: 'passed',
-        ok: true,
-        exitCode,
-        threshold,
-        message: `Scan passed: ${found(report)}; ${against}${noScores}.`
-    };
+        message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`;
+    // Not a success: nothing was judged. Say what was found and why the step stays green.
+    else if (foundAnything(report))
+        message = `Found ${found(report)}. ${NO_THRESHOLD}`;
+    else
+        message = `Scan passed: ${found(report)}; no risk threshold set.`;
+    return { kind: 'passed', ok: true, exitCode, threshold, message };
 }
 function overThreshold(report, exitCode, threshold) {
     const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
@@ -34090,7 +34325,7 @@ function overThreshold(report, exitCode, threshold) {
     const assets = over.length
         ? ` ${over
             .slice(0, 5)
-            .map(a => `${logSafe(a.name)}: worst risk ${riskLabel(assetRisk(a))}`)
+            .map(a => `${logSafe(clip(a.name, QUOTED))}: worst risk ${riskLabel(assetRisk(a))}`)
             .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
         : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).';
     return {
@@ -34116,7 +34351,7 @@ function judge(input) {
     if (errored.length) {
         const lines = errored
             .slice(0, 5)
-            .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error)}`);
+            .map(a => `cnspec could not scan ${logSafe(clip(a.name, QUOTED))}: ${logSafe(clip(a.error, 2 * QUOTED))}`);
         if (errored.length > 5)
             lines.push(`and ${errored.length - 5} more assets could not be scanned`);
         const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) };
@@ -34145,164 +34380,6 @@ function judge(input) {
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
 }
 
-;// CONCATENATED MODULE: ./src/scan/annotations.ts
-
-
-const PER_TYPE = 10;
-const TYPE = {
-    error: 'error',
-    warning: 'warning',
-    note: 'notice',
-    none: undefined
-};
-function annotation(f, type) {
-    const rating = f.severity
-        ? `${f.severity}${f.risk !== undefined ? ` (risk ${f.risk})` : ''}`
-        : f.level;
-    const detail = f.message?.split('\n')[0];
-    const location = f.location;
-    return {
-        type,
-        message: logSafe(`${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`),
-        properties: {
-            title: logSafe(`cnspec: ${f.title}`),
-            file: location.path,
-            startLine: location.startLine,
-            endLine: location.endLine
-        }
-    };
-}
-/** Which annotations to emit: located failures inside the repository, highest risk first. */
-function planAnnotations(report) {
-    const located = report.assets
-        .flatMap(a => a.findings
-        .filter(f => isFailure(f) && f.location && !f.location.path.startsWith('/'))
-        .map(f => ({ ...f, asset: a.name })))
-        .sort(byRisk);
-    const shown = [];
-    const hidden = { error: 0, warning: 0, notice: 0 };
-    const used = { error: 0, warning: 0, notice: 0 };
-    for (const f of located) {
-        const type = TYPE[f.level] ?? 'notice';
-        if (used[type] < PER_TYPE) {
-            used[type]++;
-            shown.push(annotation(f, type));
-        }
-        else
-            hidden[type]++;
-    }
-    return { shown, hidden };
-}
-
-;// CONCATENATED MODULE: ./src/scan/code-scanning.ts
-
-const textOf = (m) => typeof m?.text === 'string' && m.text !== '' ? m.text : undefined;
-/** A repository-relative path as a URI reference: each segment percent-encoded. */
-function uriOf(path) {
-    return path
-        .split('/')
-        .map(segment => encodeURIComponent(segment))
-        .join('/');
-}
-function code_scanning_isFailure(result) {
-    if (result.kind !== undefined)
-        return result.kind === 'fail';
-    // Before 13.33 cnspec writes no kind; passed and skipped checks have level "none".
-    return result.level !== 'none';
-}
-function completeRule(rule) {
-    const title = rule.name ?? textOf(rule.shortDescription) ?? rule.id;
-    const short = textOf(rule.shortDescription) ?? title;
-    const full = textOf(rule.fullDescription) ?? short;
-    return {
-        ...rule,
-        shortDescription: rule.shortDescription?.text ? rule.shortDescription : { text: short },
-        fullDescription: rule.fullDescription?.text ? rule.fullDescription : { text: full },
-        help: rule.help?.text ? rule.help : { text: full === title ? title : `${title}\n\n${full}` }
-    };
-}
-function assetOf(run) {
-    const name = run.properties?.asset;
-    return typeof name === 'string' && name !== '' ? name : 'asset';
-}
-function relocate(result, asset, run, paths) {
-    const locations = [];
-    let located = false;
-    for (const loc of result.locations ?? []) {
-        const artifact = loc.physicalLocation?.artifactLocation;
-        let uri = artifact?.uri;
-        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
-        if (uri && base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
-            uri = new URL(uri, base).href;
-        const resolved = uri ? repoPath(uri, paths) : undefined;
-        if (!loc.physicalLocation || !resolved?.inRepository) {
-            // A file outside the checkout (or none) cannot be shown: keep what else it says.
-            const rest = { ...loc };
-            delete rest.physicalLocation;
-            if (Object.keys(rest).length)
-                locations.push(rest);
-            continue;
-        }
-        const region = loc.physicalLocation.region;
-        const physical = {
-            ...loc.physicalLocation,
-            artifactLocation: { uri: uriOf(resolved.path) }
-        };
-        if (!region || !(typeof region.startLine === 'number' && region.startLine >= 1))
-            delete physical.region;
-        locations.push({ ...loc, physicalLocation: physical });
-        located = true;
-    }
-    const out = { ...result, locations };
-    delete out.ruleIndex;
-    if (!located) {
-        locations.unshift({
-            physicalLocation: { artifactLocation: { uri: encodeURIComponent(asset) } },
-            logicalLocations: [{ name: asset, kind: 'asset' }]
-        });
-        out.properties = { ...result.properties, anchoredToAsset: asset };
-    }
-    return out;
-}
-/**
- * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
- * installed cnspec's own version, for reports whose driver does not carry it.
- */
-function codeScanningSarif(log, paths, cnspecVersion) {
-    const runs = log.runs ?? [];
-    const first = runs[0]?.tool?.driver;
-    const rules = new Map();
-    const results = [];
-    const assets = [];
-    for (const run of runs) {
-        for (const rule of run.tool?.driver?.rules ?? [])
-            if (rule.id && !rules.has(rule.id))
-                rules.set(rule.id, completeRule(rule));
-        const asset = assetOf(run);
-        assets.push({ ...run.properties, asset });
-        for (const result of run.results ?? [])
-            if (code_scanning_isFailure(result))
-                results.push(relocate(result, asset, run, paths));
-    }
-    const driver = {
-        ...first,
-        name: first?.name ?? 'cnspec',
-        informationUri: first?.informationUri ?? 'https://cnspec.io',
-        rules: [...rules.values()]
-    };
-    const version = first?.version ?? cnspecVersion;
-    if (version)
-        driver.version = version;
-    const run = { tool: { driver }, results, properties: { assets } };
-    if (runs[0]?.columnKind)
-        run.columnKind = runs[0].columnKind;
-    return {
-        version: '2.1.0',
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        runs: [run]
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/scan/incognito-fallback.ts
 // With a workload-identity configuration, a `cnspec scan` whose own token exchange fails does
 // not stop: it warns, scans in incognito mode and exits as if nothing happened, so the results
@@ -34329,8 +34406,15 @@ const SCAN_EXCHANGE_CAUSES = [
 ;// CONCATENATED MODULE: ./src/scan/render-log.ts
 
 
+
 /** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
 const LOG_CAP = 200;
+/** Characters of a title, message or name in a log line. */
+const LOG_TEXT = 300;
+/** Locations shown for one failing check. */
+const LOCATIONS = 5;
+/** Untrusted report text for one log line: cut to a readable length, and inert. */
+const shown = (text, max = LOG_TEXT) => logSafe(clip(text, max));
 function where(location) {
     if (!location)
         return '';
@@ -34369,57 +34453,64 @@ function counts(asset) {
     return parts.join(' · ');
 }
 function assetHeadline(asset) {
-    const parts = [logSafe(asset.name)];
+    const parts = [shown(asset.name)];
     if (asset.platform)
-        parts.push(logSafe(asset.platform));
+        parts.push(shown(asset.platform));
     if (asset.error)
         return `${parts.join(' · ')} · could not be scanned`;
     if (asset.score !== undefined)
-        parts.push(`score ${asset.score}/100${asset.grade ? ` (${logSafe(asset.grade)})` : ''}`);
+        parts.push(`score ${asset.score}/100${asset.grade ? ` (${shown(asset.grade, 10)})` : ''}`);
     const risk = assetRisk(asset);
     if (risk !== undefined)
         parts.push(`worst risk ${riskLabel(risk)}`);
     return parts.join(' · ');
 }
+/** Where a check fails: its first locations, and how many more. */
+function places(locations) {
+    const first = locations.slice(0, LOCATIONS).map(where);
+    if (locations.length > LOCATIONS)
+        first.push(`${locations.length - LOCATIONS} more locations`);
+    return first.join(', ');
+}
 function findingLine(f) {
-    const loc = where(f.location);
+    const loc = 'locations' in f ? places(f.locations) : where(f.location);
     const detail = f.message?.split('\n')[0];
     return [
-        `    ${MARK[f.status] ?? '?'} ${rating(f)} ${logSafe(f.title)}`,
-        loc ? `  ${logSafe(loc)}` : '',
-        detail && f.status !== 'pass' ? `  — ${logSafe(detail)}` : ''
+        `    ${MARK[f.status] ?? '?'} ${rating(f)} ${shown(f.title)}`,
+        loc ? `  ${shown(loc)}` : '',
+        detail && f.status !== 'pass' ? `  — ${shown(detail)}` : ''
     ].join('');
 }
-function capped(items, render, lines) {
+function capped(items, render, lines, what) {
     for (const item of items.slice(0, LOG_CAP))
         lines.push(render(item));
     if (items.length > LOG_CAP)
-        lines.push(`    … and ${items.length - LOG_CAP} more in the SARIF report`);
+        lines.push(`    … and ${items.length - LOG_CAP} more ${what} in the report-file output`);
 }
 function assetLines(asset, view) {
     const lines = [`■ ${assetHeadline(asset)}`];
     if (asset.error) {
-        lines.push(`    ! ${logSafe(asset.error)}`);
+        lines.push(`    ! ${shown(asset.error)}`);
         return lines;
     }
     lines.push(`    ${counts(asset)}`);
     if (view === 'summary')
         return lines;
-    const failing = asset.findings.filter(isFailure).sort(byRisk);
+    const failing = failingChecks([asset]);
     if (failing.length)
         lines.push('  Failing checks (highest risk first):');
-    capped(failing, findingLine, lines);
+    capped(failing, findingLine, lines, 'failing checks');
     if (view === 'full') {
         const others = asset.findings.filter(f => !isFailure(f));
         if (others.length)
             lines.push('  Passed and skipped checks:');
-        capped(others, findingLine, lines);
+        capped(others, findingLine, lines, 'checks');
     }
     if (asset.packages.length) {
         lines.push('  Vulnerable packages:');
-        capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${logSafe(p.name)} ${logSafe(p.installedVersion ?? '')}` +
-            `${p.fixedVersion ? ` → fixed in ${logSafe(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-            `${p.advisory ? `  ${logSafe(p.advisory)}` : ''}`, lines);
+        capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
+            `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
+            `${p.advisory ? `  ${shown(p.advisory)}` : ''}`, lines, 'vulnerable packages');
     }
     return lines;
 }
@@ -34654,8 +34745,11 @@ async function runScan(ctx) {
     });
     if (report) {
         // Outside any group, so the findings are what the log shows first.
+        // The path means nothing to a reader once the job ends: name the output instead.
+        if (reportFile)
+            core_debug(`report-file: ${reportFile}`);
         info(`Findings (${report.assets.length} asset${report.assets.length === 1 ? '' : 's'}` +
-            `${reportFile ? `; the SARIF report is ${reportFile}` : ''}):`);
+            `${reportFile ? "; the full SARIF report is the step's report-file output" : ''}):`);
         for (const line of renderLog(report, mode.view))
             info(line);
         annotate(report);
@@ -35290,15 +35384,7 @@ async function incognitoFallback(config, setup) {
 
 
 
-const SCAN_OUTCOME = {
-    passed: 'passed',
-    threshold: 'failed: risk threshold reached',
-    'asset-error': 'failed: an asset could not be scanned',
-    'scan-failed': 'failed: the scan itself failed',
-    'pass-through': 'judged by the exit code alone'
-};
-/** Rows of failing checks and of vulnerable packages; the SARIF report holds the rest. */
-const SUMMARY_CAP = 30;
+
 /** Picks what the summary shows from the step results; no secret is copied. */
 function reportOf(results) {
     const { config, incognito, setup, status, scanned, failure, timings } = results;
@@ -35330,104 +35416,168 @@ function seconds(ms) {
 function spaceId(spaceMrn) {
     return spaceMrn?.split('/').pop();
 }
-/** The verdict, first thing in the summary: every line of it escaped. */
-function verdictLine(report) {
-    const scan = report.scan?.verdict;
-    const message = (scan && !scan.ok ? scan.message : report.failure) ?? scan?.message ?? 'Success';
-    const lines = message.split('\n').map(line => escapeMarkdown(line));
-    return `${report.failure ? '❌' : '✅'} <b>${lines.shift() ?? ''}</b>${lines.map(l => `<br>${l}`).join('')}`;
+/** GitHub drops a step summary over 1 MiB: whatever the report, the action stays under half. */
+const SUMMARY_BUDGET = 512 * 1024;
+/** Rows per table and characters per cell, tried in turn until the summary fits the budget. */
+const CAPS = [
+    { rows: 30, text: 200 },
+    { rows: 10, text: 80 },
+    { rows: 0, text: 80 }
+];
+/** Characters of the verdict: it quotes cnspec and the STS, which can say anything. */
+const VERDICT_MAX = 8000;
+/** Where the full report is: an output, not a path, since RUNNER_TEMP is gone after the job. */
+const REPORT_FILE = "the step's <code>report-file</code> output: keep it with <code>actions/upload-artifact</code>, " +
+    'or send it to code scanning with <code>github/codeql-action/upload-sarif</code>';
+const th = (cells) => `<tr>${cells.map(c => `<th>${c}</th>`).join('')}</tr>`;
+const tr = (cells) => `<tr>${cells.map(c => `<td>${c}</td>`).join('')}</tr>`;
+const table = (head, rows) => `<table>${th(head)}${rows.map(tr).join('')}</table>`;
+const upperFirst = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+/** The first line of the summary: the verdict, once, with a mark that never contradicts it. */
+function headline(report) {
+    const scan = report.scan;
+    const verdict = scan?.verdict;
+    if (scan?.fellBackToIncognito)
+        return '❌ cnspec scan: results not uploaded to Mondoo';
+    if (!verdict || (report.failure && verdict.ok))
+        return report.failure
+            ? '❌ cnspec keyless failed'
+            : '✅ cnspec keyless: signed in, cnspec ready';
+    switch (verdict.kind) {
+        case 'threshold':
+            return `❌ cnspec scan failed: risk threshold${verdict.threshold === undefined ? '' : ` of ${verdict.threshold}`} reached`;
+        case 'asset-error':
+            return '❌ cnspec scan failed: an asset could not be scanned';
+        case 'scan-failed':
+            return '❌ cnspec scan failed';
+        case 'pass-through':
+            return verdict.ok
+                ? '✅ cnspec scan exited 0 (the report is yours)'
+                : `❌ cnspec scan failed (${exitLabel(verdict.exitCode)}; the report is yours)`;
+        case 'passed':
+            if (verdict.threshold !== undefined)
+                return `✅ cnspec scan passed: under the risk threshold of ${verdict.threshold}`;
+            return unjudged(report)
+                ? `⚠️ cnspec found ${foundPhrase(scan.report, false)}; no risk threshold set`
+                : '✅ cnspec scan passed: nothing found';
+    }
 }
-const md = (text) => (text === undefined ? '—' : escapeMarkdown(text));
-const header = (...cells) => cells.map(data => ({ data, header: true }));
-function more(shown, total, what) {
-    if (total > shown)
-        summary_summary.addRaw(`<p>… and ${total - shown} more ${what} in the SARIF report.</p>`, true);
+/** Findings and no threshold: not a success, and not a failure either. */
+function unjudged(report) {
+    const verdict = report.scan?.verdict;
+    const found = report.scan?.report;
+    return (verdict?.kind === 'passed' && verdict.threshold === undefined && !!found && foundAnything(found));
+}
+/** Why, in the verdict's own words: every line escaped. */
+function verdictText(report) {
+    const scan = report.scan?.verdict;
+    let message = (scan && !scan.ok ? scan.message : report.failure) ?? scan?.message;
+    // The headline said what was found: what is left to say is what the threshold would use.
+    if (unjudged(report))
+        message = `${upperFirst(riskPhrase(report.scan.report))}. ${NO_THRESHOLD}`;
+    if (!message)
+        return '';
+    return `<p>${clip(message, VERDICT_MAX)
+        .split('\n')
+        .map(line => escapeMarkdown(line))
+        .join('<br>')}</p>\n`;
+}
+function more(shown, total, what, reportFile) {
+    if (total <= shown)
+        return '';
+    const where = reportFile ? ` in ${REPORT_FILE}` : '';
+    return `<p>… and ${total - shown} more ${what}${where}.</p>\n`;
+}
+/** Worst first: assets that could not be scanned, then by score. */
+function byWorstAsset(a, b) {
+    return (Number(b.error !== undefined) - Number(a.error !== undefined) ||
+        (a.score ?? 101) - (b.score ?? 101));
 }
 /** Per-asset table, failing checks and vulnerable packages, capped so the summary stays small. */
-function addFindings(scan) {
+function renderFindings(scan, caps = CAPS[0]) {
     const report = scan.report;
-    const s = summary_summary;
-    s.addHeading('Assets', 3).addTable([
-        header('Asset', 'Platform', 'Score', 'Grade', 'Worst risk', 'Failed', 'Passed', 'Errored', 'Skipped', 'Vulnerable packages'),
-        ...report.assets.map(a => {
-            const risk = assetRisk(a);
-            const passed = a.passedOrSkipped === undefined
+    const hasFile = scan.reportFile !== undefined;
+    const md = (text) => text === undefined ? '—' : escapeMarkdown(clip(text, caps.text));
+    const out = [];
+    const assets = [...report.assets].sort(byWorstAsset);
+    out.push(`<h3>Assets (${assets.length})</h3>\n`, table([
+        'Asset',
+        'Platform',
+        'Score',
+        'Grade',
+        'Worst risk',
+        'Failed',
+        'Passed',
+        'Errored',
+        'Skipped',
+        'Vulnerable packages'
+    ], assets.slice(0, caps.rows).map(a => {
+        if (a.error)
+            return [
+                md(a.name),
+                md(a.platform),
+                '—',
+                '—',
+                '—',
+                `could not be scanned: ${md(a.error)}`,
+                '—',
+                '—',
+                '—',
+                '—'
+            ];
+        const risk = assetRisk(a);
+        return [
+            md(a.name),
+            md(a.platform),
+            a.score === undefined ? '—' : String(a.score),
+            md(a.grade),
+            risk === undefined ? '—' : riskLabel(risk),
+            String(a.counts.failed),
+            a.passedOrSkipped === undefined
                 ? String(a.counts.passed)
-                : `${a.passedOrSkipped} passed or skipped`;
-            return a.error
-                ? [
-                    md(a.name),
-                    md(a.platform),
-                    '—',
-                    '—',
-                    '—',
-                    `could not be scanned: ${md(a.error)}`,
-                    '—',
-                    '—',
-                    '—',
-                    '—'
-                ]
-                : [
-                    md(a.name),
-                    md(a.platform),
-                    a.score === undefined ? '—' : String(a.score),
-                    md(a.grade),
-                    risk === undefined ? '—' : riskLabel(risk),
-                    String(a.counts.failed),
-                    passed,
-                    String(a.counts.errored),
-                    a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-                    String(a.packages.length)
-                ];
-        })
-    ]);
-    const failing = report.assets
-        .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
-        .sort(byRisk);
-    if (failing.length) {
-        s.addHeading(`Failing checks (${failing.length}, highest risk first)`, 3).addTable([
-            header('Severity', 'Risk', 'Check', 'Asset', 'Location'),
-            ...failing
-                .slice(0, SUMMARY_CAP)
-                .map(f => [
-                md(f.severity ?? f.level),
-                f.risk === undefined ? '—' : String(f.risk),
-                md(f.title),
-                md(f.asset),
-                md(where(f.location) || undefined)
-            ])
-        ]);
-        more(SUMMARY_CAP, failing.length, 'failing checks');
+                : `${a.passedOrSkipped} passed or skipped`,
+            String(a.counts.errored),
+            a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
+            String(a.packages.length)
+        ];
+    })), '\n', more(caps.rows, assets.length, 'assets', hasFile));
+    const { failed, errored } = checkCounts(report);
+    const failing = failingChecks(report.assets);
+    if (failed + errored || failing.length) {
+        const title = errored
+            ? `Failing checks (${failed}) and errored checks (${errored})`
+            : `Failing checks (${failed})`;
+        out.push(`<h3>${title}, highest risk first</h3>\n`, table(['Severity', 'Risk', 'Check', 'Asset', 'Locations'], failing
+            .slice(0, caps.rows)
+            .map(f => [
+            f.status === 'error' ? 'ERROR' : md(f.severity ?? f.level),
+            f.risk === undefined ? '—' : String(f.risk),
+            md(f.title),
+            md(f.asset),
+            f.locations.length ? md(f.locations.map(where).join(', ')) : '—'
+        ])), '\n', more(Math.min(caps.rows, failing.length), Math.max(failed + errored, failing.length), 'failing checks', hasFile));
     }
     const packages = report.assets.flatMap(a => a.packages.map(p => ({ ...p, asset: a.name })));
     if (packages.length) {
         const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE'];
         packages.sort((a, b) => order.indexOf(a.severity ?? 'NONE') - order.indexOf(b.severity ?? 'NONE'));
-        s.addHeading(`Vulnerable packages (${packages.length})`, 3).addTable([
-            header('Severity', 'Package', 'Installed', 'Fixed in', 'Advisory', 'Asset'),
-            ...packages
-                .slice(0, SUMMARY_CAP)
-                .map(p => [
-                md(p.severity),
-                md(p.name),
-                md(p.installedVersion),
-                md(p.fixedVersion ?? 'no fix yet'),
-                md(p.advisory),
-                md(p.asset)
-            ])
-        ]);
-        more(SUMMARY_CAP, packages.length, 'vulnerable packages');
+        out.push(`<h3>Vulnerable packages (${packages.length})</h3>\n`, table(['Severity', 'Package', 'Installed', 'Fixed in', 'Advisory', 'Asset'], packages
+            .slice(0, caps.rows)
+            .map(p => [
+            md(p.severity),
+            md(p.name),
+            md(p.installedVersion),
+            md(p.fixedVersion ?? 'no fix yet'),
+            md(p.advisory),
+            md(p.asset)
+        ])), '\n', more(caps.rows, packages.length, 'vulnerable packages', hasFile));
     }
     if (report.generation !== 'rich')
-        s.addRaw('<p>This cnspec writes SARIF without scores or risk; cnspec 13.33.0 adds them.</p>', true);
+        out.push('<p>This cnspec writes SARIF without scores or risk; cnspec 13.33.0 adds them.</p>\n');
+    return out.join('');
 }
-/** Writes the job summary. It is written on failure too: that is when people read it. */
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
+function details(report) {
     const rows = [
-        // The verdict above already says why, in full: the row only says how it ended.
-        ['Result', report.failure ? '❌ Failed' : '✅ Success'],
         [
             'Mondoo space',
             report.incognito
@@ -35449,32 +35599,52 @@ async function writeSummary(report) {
                 ? 'not run'
                 : report.scan.fellBackToIncognito
                     ? `scanned in incognito: nothing uploaded (${exitLabel(report.scan.exitCode)})`
-                    : `${SCAN_OUTCOME[report.scan.verdict.kind]} (${exitLabel(report.scan.exitCode)})`
+                    : `ran (${exitLabel(report.scan.exitCode)})`
         ]
     ];
+    return rows;
+}
+/** The job summary as HTML: headline, why, the run's facts, the findings and the timings. */
+function renderSummary(report, caps = CAPS[0]) {
+    const rows = details(report).map(([k, v]) => [k, escapeHtmlCell(clip(v, 2 * caps.text))]);
     if (report.scan?.passThrough)
-        rows.push(['Report', `yours (${report.scan.passThrough}): no findings read`]);
+        rows.push([
+            'Report',
+            `yours (${escapeHtmlCell(clip(report.scan.passThrough, caps.text))}): no findings read`
+        ]);
     if (report.scan?.reportFile)
-        rows.push(['SARIF report (report-file)', report.scan.reportFile]);
-    const summary = summary_summary.addHeading('cnspec keyless scan', 2);
-    summary.addRaw(`<p>${verdictLine(report)}</p>`, true);
-    summary.addTable([
-        [
-            { data: 'What', header: true },
-            { data: 'Result', header: true }
-        ],
-        ...rows.map(([k, v]) => [k, escapeHtmlCell(v)])
-    ]);
-    if (report.scan?.report)
-        addFindings(report.scan);
-    summary.addHeading('Timings', 3).addTable([
-        [
-            { data: 'Phase', header: true },
-            { data: 'Duration', header: true }
-        ],
-        ...report.timings.map(([phase, ms]) => [phase, seconds(ms)])
-    ]);
-    await summary.write();
+        rows.push(['Full report', `SARIF, in ${REPORT_FILE}`]);
+    const out = [
+        `<h2>${headline(report)}</h2>\n`,
+        verdictText(report),
+        table(['What', 'Details'], rows),
+        '\n'
+    ];
+    if (report.scan?.report) {
+        if (caps.rows > 0)
+            out.push(renderFindings(report.scan, caps));
+        else
+            out.push('<p>The findings are too large for a job summary: they are in the log, and in full in ' +
+                `${report.scan.reportFile ? REPORT_FILE : 'the SARIF report'}.</p>\n`);
+    }
+    out.push('<h3>Timings</h3>\n', table(['Phase', 'Duration'], report.timings.map(([phase, ms]) => [phase, seconds(ms)])), '\n');
+    return out.join('');
+}
+/** The summary at the largest caps that fit under the budget. */
+function fittedSummary(report) {
+    let html = '';
+    for (const caps of CAPS) {
+        html = renderSummary(report, caps);
+        if (Buffer.byteLength(html) <= SUMMARY_BUDGET)
+            break;
+    }
+    return html;
+}
+/** Writes the job summary. It is written on failure too: that is when people read it. */
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(fittedSummary(report)).write();
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -35534,6 +35704,20 @@ async function main_run() {
 
 ;// CONCATENATED MODULE: ./src/run-guarded.ts
 
+/** How long a decided run waits for the runner to read what it wrote before it exits anyway. */
+const FLUSH_LIMIT_MS = 30_000;
+/** Calls `done` once everything written to stdout and stderr so far has been handed over. */
+function flushed(done) {
+    let pending = 2;
+    const one = () => {
+        if (--pending === 0)
+            done();
+    };
+    // Writes complete in order: an empty write's callback runs after every earlier write. On a
+    // closed pipe the callback gets an error, and there is nothing left to wait for either.
+    process.stdout.write('', one);
+    process.stderr.write('', one);
+}
 /**
  * Runs an action's `run()` so that it always ends with a decided result. A response that
  * stops mid-body can leave nothing scheduled, and Node would then exit 0 with no outputs:
@@ -35550,9 +35734,12 @@ function runGuarded(run, prefix = '[cnspec-keyless]') {
     });
     void run().finally(() => {
         finished = true;
-        // A request abandoned after its deadline may still hold a socket open; the step's
-        // result is decided, so do not wait for it.
-        process.exit();
+        // A request abandoned after its deadline may still hold a socket open, so the step exits
+        // rather than waiting for it; but only once the runner has read every line (on a pipe,
+        // process.exit() drops writes still queued: the log would stop mid-way, verdict unseen).
+        // A runner that stopped reading cannot hold the step forever either.
+        setTimeout(() => process.exit(), FLUSH_LIMIT_MS);
+        flushed(() => process.exit());
     });
 }
 

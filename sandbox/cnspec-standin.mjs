@@ -405,17 +405,22 @@ function discover(target) {
   return [runnerAsset(target.join(' '))]
 }
 
-/** CNSPEC_STANDIN_EXTRA_FAILURES=n adds n failing checks to the first asset (large reports). */
+/**
+ * CNSPEC_STANDIN_EXTRA_FAILURES=n adds n failing checks to the first asset (large reports);
+ * CNSPEC_STANDIN_TITLE_CHARS=n makes each of their titles n characters long.
+ */
 function addExtraFailures(assets) {
   const n = Number(process.env.CNSPEC_STANDIN_EXTRA_FAILURES ?? 0)
   const asset = assets.find(a => !a.error)
   if (!n || !asset) return
+  const long = Number(process.env.CNSPEC_STANDIN_TITLE_CHARS ?? 0)
   for (let i = 0; i < n; i++) {
     const score = i % 100
+    const title = `Generated check ${i} <b>&</b> | [link](x) with a long title to weigh on the summary`
     asset.checks.push(
       check(
         `generated-${i}`,
-        `Generated check ${i} <b>&</b> | [link](x) with a long title to weigh on the summary`,
+        long ? title.padEnd(long, ' and on') : title,
         100 - score,
         'fail',
         score,
@@ -424,6 +429,19 @@ function addExtraFailures(assets) {
     )
   }
   asset.score = 0
+}
+
+/** CNSPEC_STANDIN_ASSETS=n: n small assets instead of the target's (a large estate). */
+function manyAssets(assets) {
+  const n = Number(process.env.CNSPEC_STANDIN_ASSETS ?? 0)
+  if (!n) return assets
+  return Array.from({ length: n }, (_, i) => ({
+    name: `asset-${String(i + 1).padStart(5, '0')}`,
+    platform: 'Filesystem',
+    score: 100,
+    checks: [check('no-secrets', 'Ensure no secrets are committed', 80, 'pass', 100)],
+    packages: []
+  }))
 }
 
 // ---- SARIF, as cli/reporter/sarif.go writes it in 13.3.2, 13.25 and 13.33 ----
@@ -792,7 +810,7 @@ function scan() {
     )
     process.exit(1)
   }
-  const assets = discover(target)
+  const assets = manyAssets(discover(target))
   addExtraFailures(assets)
   // cnspec's log names each asset as it scans it; the name comes from the target, so it is
   // untrusted text in the job log too.

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { tempDir } from './runner.js'
 
 /** A repository as GET /orgs/{org}/repos returns it (the fields the planner reads, and a few more). */
 export interface StandInRepository {
@@ -109,7 +109,7 @@ export async function startGitHubApi(
   organisation = 'acme',
   repositories = generateRepositories(organisation, 25)
 ): Promise<GitHubApi> {
-  const gitRoot = mkdtempSync(join(tmpdir(), 'sandbox-git-'))
+  const gitRoot = tempDir('sandbox-git')
   const sockets = new Set<Socket>()
   const state = {
     organisation,
@@ -276,7 +276,7 @@ export async function startGitHubApi(
     url: base,
     apiUrl: `${base}/api/v3`,
     addGitRepository(name: string, files: Record<string, string>) {
-      const work = mkdtempSync(join(tmpdir(), 'sandbox-git-work-'))
+      const work = tempDir('sandbox-git-work')
       for (const [path, content] of Object.entries(files)) {
         mkdirSync(dirname(join(work, path)), { recursive: true })
         writeFileSync(join(work, path), content)

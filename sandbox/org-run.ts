@@ -1,13 +1,14 @@
 // `npm run sandbox:org`: the organisation workflow end to end against the local stand-ins
 // (GitHub's REST API and git server, Mondoo's STS, cnspec): the plan, one scan job's log,
-// and the organisation summary, as a job page would show them.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// and the organisation summary, as a job page would show them (the summary and its log also
+// as pages, .sandbox/org-summary.html and .sandbox/org-log.html).
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateRepositories, startGitHubApi } from './github-api.js'
 import { renderLog } from './job-log.js'
 import { runScanJob } from './org-job.js'
-import { mainOf, runAction, type RunResult } from './runner.js'
+import { mainOf, runAction, type RunResult, tempDir } from './runner.js'
+import { writePreviews } from './preview.js'
 import { startSandbox } from './start.js'
 
 const COUNT = Number(process.env.ORG_REPOSITORIES ?? 40)
@@ -43,9 +44,10 @@ try {
     include: Array<{ batch: string; name: string; repositories: string }>
   }
 
-  const toolCache = mkdtempSync(join(tmpdir(), 'cnspec-org-demo-'))
-  const artifacts = mkdtempSync(join(tmpdir(), 'cnspec-org-demo-artifacts-'))
-  mkdirSync(join(artifacts, 'cnspec-org-plan'))
+  const toolCache = tempDir('cnspec-org-demo')
+  // The summary writes its report file beside the records: keep both in one temp folder.
+  const artifacts = join(tempDir('cnspec-org-demo-artifacts'), 'artifacts')
+  mkdirSync(join(artifacts, 'cnspec-org-plan'), { recursive: true })
   cpSync(plan.outputs['plan-file'] as string, join(artifacts, 'cnspec-org-plan', 'plan.json'))
   for (const [i, entry] of matrix.include.entries()) {
     const { signIn, batch } = await runScanJob({
@@ -73,17 +75,20 @@ try {
   }
 
   console.log('\n=== summary ===\n')
-  const summary = await runAction({
-    action: 'org/summary',
-    inputs: {
-      'records-directory': artifacts,
-      'plan-file': join(artifacts, 'cnspec-org-plan', 'plan.json'),
-      'risk-threshold': '80'
-    }
-  })
+  const summaryInputs = {
+    'records-directory': artifacts,
+    'plan-file': join(artifacts, 'cnspec-org-plan', 'plan.json'),
+    'risk-threshold': '80'
+  }
+  const summary = await runAction({ action: 'org/summary', inputs: summaryInputs })
   console.log(log(summary))
-  console.log('\n--- job summary (Markdown) ---\n')
-  console.log(summary.summary)
+  const pages = writePreviews(
+    summary,
+    { name: 'cnspec organisation', uses: './org/summary', inputs: summaryInputs },
+    'org-'
+  )
+  console.log(`\njob summary, as GitHub shows it: ${pages.summary}`)
+  console.log(`its log as a page:              ${pages.log}\n`)
   console.log(
     `${matrix.include.length} scan jobs, ${sandbox.sts.exchanges} Mondoo STS exchanges; ` +
       `full report: ${summary.outputs['report-file']} (${readFileSync(summary.outputs['report-file'] as string).length} bytes)`

@@ -1,18 +1,12 @@
 // `npm run sandbox`: the bundled action, end to end, against the local stand-ins, printed
-// the way a GitHub job page shows it.
+// the way a GitHub job page shows it; the job summary and the log are also written as pages
+// (.sandbox/summary.html, .sandbox/log.html) to open in a browser.
 import { existsSync } from 'node:fs'
 import { renderLog } from './job-log.js'
-import { DIST } from './runner.js'
+import { DIST, unexpectedInputs } from './runner.js'
 import { findLeaks, issuedMaterial, maskedValues } from './leaks.js'
-import { startSandbox } from './start.js'
-
-/** A small repository to scan: `--target="fs ."` or `--target="terraform ./infra"`. */
-const DEMO_REPOSITORY = {
-  'infra/main.tf': 'provider "aws" {}\n\nresource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n',
-  'infra/modules/store/bucket.tf': 'resource "aws_s3_bucket" "store" {\n  bucket = "store"\n}\n',
-  'k8s/deployment.yaml': 'kind: Deployment\nmetadata:\n  name: web\n',
-  'k8s/broken.yaml': 'metadata: {}\n'
-}
+import { writePreviews } from './preview.js'
+import { DEMO_REPOSITORY, startSandbox } from './start.js'
 
 const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 
@@ -23,23 +17,6 @@ function decoded(value: string): string {
   } catch {
     return ''
   }
-}
-
-function summaryAsText(html: string): string {
-  return html
-    .replace(/<br>/g, '\n  ')
-    .replace(/<h\d>(.*?)<\/h\d>/g, '\n## $1\n')
-    .replace(/<tr>/g, '')
-    .replace(/<\/tr>/g, '\n')
-    .replace(/<t[hd]>(.*?)<\/t[hd]>/g, '| $1 ')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim()
 }
 
 async function main(): Promise<void> {
@@ -61,7 +38,10 @@ async function main(): Promise<void> {
     console.log(`  cnspec releases      ${sandbox.releases.url}`)
     console.log(`  inputs               ${JSON.stringify({ ...sandbox.inputs, ...inputs })}`)
     const result = await sandbox.run({ inputs, workspaceFiles: DEMO_REPOSITORY })
+    // The runner warns about inputs action.yml does not declare, and passes them on anyway.
+    const unexpected = unexpectedInputs(inputs)
     console.log(`\n${bold('Job log')} (as GitHub shows it: masked values appear as ***)\n`)
+    if (unexpected) console.log(`Warning: ${unexpected}`)
     console.log(renderLog(result.stdout))
     if (result.stderr.trim()) console.log(result.stderr)
     console.log(`\n${bold('Step outputs')}`)
@@ -73,7 +53,17 @@ async function main(): Promise<void> {
         `  ${name} = ${masked.has(value) ? '*** (masked)' : `${value}\n    (not secret) ${decoded(value)}`}`
       )
     if (!Object.keys(result.exported).length) console.log('  (nothing)')
-    console.log(`\n${bold('Job summary')}\n${summaryAsText(result.summary)}`)
+    const pages = writePreviews(result, {
+      name: 'cnspec keyless scan',
+      uses: 'cnspec-keyless (this checkout)',
+      inputs: { ...sandbox.inputs, ...inputs },
+      warnings: unexpected ? [unexpected] : []
+    })
+    console.log(
+      `\n${bold('Job summary')}: ${result.summary.split('\n')[0]?.replace(/<[^>]+>/g, '')}`
+    )
+    console.log(`  as GitHub shows it: ${pages.summary}`)
+    console.log(`  the log as a page:  ${pages.log}`)
     // In wif mode nothing the STS issued may show anywhere: not even the certificate, and
     // not in the export either (it must hold only the configuration).
     const wif = Boolean(inputs['wif-config']) || inputs['credential-mode'] === 'wif'

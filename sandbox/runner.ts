@@ -10,23 +10,41 @@ export const DIST = join(ROOT, 'dist', 'index.js')
 /** Test-only timing (shorter backoff and timeouts), preloaded into the action by tests only. */
 export const TEST_TIMING_PRELOAD = join(ROOT, 'sandbox', 'test-timing.mjs')
 
+/** An action of this repository, as its action.yml declares it. */
+function actionYml(actionDir: string): {
+  inputs: Record<string, { default?: string }>
+  runs: { main: string }
+} {
+  return parse(readFileSync(join(ROOT, actionDir, 'action.yml'), 'utf8'))
+}
+
 /** The defaults the runner fills in from action.yml for inputs a workflow leaves out. */
 export function actionDefaults(actionDir = '.'): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, actionDir, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>
-  }
   const defaults: Record<string, string> = {}
-  for (const [name, input] of Object.entries(action.inputs))
+  for (const [name, input] of Object.entries(actionYml(actionDir).inputs))
     if (input.default !== undefined) defaults[name] = String(input.default)
   return defaults
 }
 
+/**
+ * The runner's warning for inputs that action.yml does not declare, in its words; undefined
+ * when every input is declared. The runner passes such inputs on all the same.
+ */
+export function unexpectedInputs(
+  inputs: Record<string, string>,
+  actionDir = '.'
+): string | undefined {
+  const declared = Object.keys(actionYml(actionDir).inputs)
+  const known = new Set(declared.map(name => name.toLowerCase()))
+  const unexpected = Object.keys(inputs).filter(name => !known.has(name.toLowerCase()))
+  if (!unexpected.length) return undefined
+  const list = (names: string[]) => names.map(name => `'${name}'`).join(', ')
+  return `Unexpected input(s) ${list(unexpected)}, valid inputs are [${list(declared)}]`
+}
+
 /** The bundled script an action of this repository runs (its runs.main). */
 export function mainOf(actionDir: string): string {
-  const action = parse(readFileSync(join(ROOT, actionDir, 'action.yml'), 'utf8')) as {
-    runs: { main: string }
-  }
-  return join(ROOT, actionDir, action.runs.main)
+  return join(ROOT, actionDir, actionYml(actionDir).runs.main)
 }
 
 export interface RunnerDirs {

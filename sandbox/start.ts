@@ -6,6 +6,14 @@ import { removeTempDirs, runAction, type RunOptions, type RunResult } from './ru
 
 export const SPACE_ID = 'sandbox-space-123456'
 
+/** A small repository to scan: `--target="fs ."` or `--target="terraform ./infra"`. */
+export const DEMO_REPOSITORY = {
+  'infra/main.tf': 'provider "aws" {}\n\nresource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n',
+  'infra/modules/store/bucket.tf': 'resource "aws_s3_bucket" "store" {\n  bucket = "store"\n}\n',
+  'k8s/deployment.yaml': 'kind: Deployment\nmetadata:\n  name: web\n',
+  'k8s/broken.yaml': 'metadata: {}\n'
+}
+
 export interface Sandbox {
   oidc: GitHubOidc
   sts: MondooSts

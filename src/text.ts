@@ -69,6 +69,17 @@ export function lineWriter(write: (line: string) => void): {
   }
 }
 
+/**
+ * Untrusted text cut to `max` characters, with "…" where it was cut: a policy title or a
+ * message can be any length, and neither the log nor the job summary should carry it whole.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  // Never cut a surrogate pair in half.
+  const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1
+  return `${text.slice(0, end)}…`
+}
+
 /** Escapes text for HTML (the job summary's tables are HTML). */
 export function escapeHtml(text: string): string {
   return text

@@ -189,7 +189,7 @@ describe('running cnspec', () => {
     expect(result.summary).toContain('13.35.2')
     expect(result.summary).toContain('sandbox-space-123456')
     expect(result.summary).toMatch(/cnspec status<\/td><td>connected/)
-    expect(result.summary).toMatch(/cnspec scan<\/td><td>passed \(exit code 0\)/)
+    expect(result.summary).toMatch(/cnspec scan<\/td><td>ran \(exit code 0\)/)
     expect(result.summary).toMatch(/install cnspec<\/td><td>\d+\.\d s/)
     expect(result.summary).toMatch(/cnspec scan<\/td><td>\d+\.\d s/)
   })
@@ -252,7 +252,9 @@ describe('running cnspec', () => {
     const result = await h.run({ inputs: { 'risk-threshold': '70' } })
     expect(errorOf(result)).toBe('')
     expect(result.outputs['scan-exit-code']).toBe('0')
-    expect(result.stdout).toContain('; under the risk-threshold of 70.')
+    expect(result.stdout).toContain(
+      "cnspec's worst risk 65 (MEDIUM), under the risk-threshold of 70."
+    )
   })
 
   it('tells a failed scan from a failed threshold', async () => {

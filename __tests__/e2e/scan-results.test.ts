@@ -51,11 +51,11 @@ describe('the verdict comes from the report and the exit code', () => {
     const result = await h.run()
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain(
-      'Scan passed: worst risk 65 (MEDIUM), 2 failing checks, 2 vulnerable packages, 1 asset; no risk threshold set.'
+      "Found 2 failing checks and 2 vulnerable packages on 1 asset; worst severity CRITICAL (vulnerable package openssl); cnspec's worst risk 65 (MEDIUM). No risk threshold set"
     )
     // The verdict is the first thing in the summary.
     expect(result.summary).toMatch(
-      /^<h2>cnspec keyless scan<\/h2>\n<p>✅ <b>Scan passed: worst risk 65 &#40;MEDIUM&#41;/
+      /^<h2>⚠️ cnspec found 2 failing checks and 2 vulnerable packages/
     )
   })
 
@@ -71,7 +71,7 @@ describe('the verdict comes from the report and the exit code', () => {
     )
     expect(result.outputs['worst-risk']).toBe('65')
     expect(result.summary).toMatch(
-      /<p>❌ <b>The scan found risk at or above the risk&#45;threshold of 50/
+      /^<h2>❌ cnspec scan failed: risk threshold of 50 reached<\/h2>\n<p>The scan found risk at or above the risk&#45;threshold of 50/
     )
   })
 
@@ -385,6 +385,8 @@ it('10,000 failing checks: the summary stays far under 1 MiB and says where the 
   expect(result.outputs['checks-failed']).toBe('10002')
   const bytes = Buffer.byteLength(result.summary)
   expect(bytes).toBeLessThan(64 * 1024)
-  expect(result.summary).toContain('… and 9972 more failing checks in the SARIF report.')
-  expect(result.stdout).toContain('… and 9802 more in the SARIF report')
+  expect(result.summary).toContain(
+    "… and 9972 more failing checks in the step's <code>report-file</code> output"
+  )
+  expect(result.stdout).toContain('… and 9802 more failing checks in the report-file output')
 }, 180000)

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findLeaks, issuedMaterial } from '../../sandbox/leaks.js'
 import { STANDIN_PATH } from '../../sandbox/releases.js'
@@ -16,6 +15,7 @@ import {
   warningsOf,
   type Harness
 } from '../helpers.js'
+import { tempDir } from '../../sandbox/runner.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -287,7 +287,7 @@ describe('credential-mode: wif, end to end', () => {
 })
 
 describe('the cnspec stand-in reads a wif configuration as cnspec does', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cnspec-standin-'))
+  const dir = tempDir('cnspec-standin')
 
   /** Runs `cnspec status` of the given version with only the environment given. */
   function status(version: string, env: Record<string, string>) {

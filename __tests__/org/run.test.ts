@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateRepositories, startGitHubApi, type GitHubApi } from '../../sandbox/github-api.js'
-import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { runAction, type RunResult, tempDir } from '../../sandbox/runner.js'
 import { runScanJob } from '../../sandbox/org-job.js'
 import type { MatrixEntry } from '../../src/org/plan.js'
 import { errorOf, harness, type Harness } from '../helpers.js'
@@ -54,15 +53,16 @@ it('plan → matrix of batches → summary: one STS exchange per job, every repo
   const selected = matrix.include.flatMap(e => e.repositories.split(','))
 
   // Every job runs, except the last, which is "cancelled" before it reports anything.
-  const toolCache = mkdtempSync(join(tmpdir(), 'cnspec-org-run-cache-'))
+  const toolCache = tempDir('cnspec-org-run-cache')
   const ran = matrix.include.slice(0, -1)
   const jobs: RunResult[] = []
   for (const entry of ran) jobs.push(await scanJob(entry, toolCache))
   expect(h.sandbox.sts.exchanges).toBe(ran.length)
 
   // What actions/download-artifact with pattern cnspec-org-* leaves in the summary job.
-  const artifacts = mkdtempSync(join(tmpdir(), 'cnspec-org-artifacts-'))
-  mkdirSync(join(artifacts, 'cnspec-org-plan'))
+  // The summary writes its report file beside the records: keep both in one temp folder.
+  const artifacts = join(tempDir('cnspec-org-artifacts'), 'artifacts')
+  mkdirSync(join(artifacts, 'cnspec-org-plan'), { recursive: true })
   cpSync(plan.outputs['plan-file'] as string, join(artifacts, 'cnspec-org-plan', 'plan.json'))
   jobs.forEach((job, i) =>
     cpSync(

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startGitHubApi, type GitHubApi } from '../../sandbox/github-api.js'
 import { findLeaks } from '../../sandbox/leaks.js'
-import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { runAction, type RunResult, tempDir } from '../../sandbox/runner.js'
 import { runScanJob } from '../../sandbox/org-job.js'
 import type { RepositoryRecord } from '../../src/scan/report-types.js'
 import { callLog, cnspecCalls, errorOf, harness, type Harness } from '../helpers.js'
@@ -26,7 +25,7 @@ beforeAll(async () => {
       'main.tf': 'resource "aws_s3_bucket" "b" {}\n',
       'README.md': `# repo ${i}\n`
     })
-  toolCache = mkdtempSync(join(tmpdir(), 'cnspec-org-cache-'))
+  toolCache = tempDir('cnspec-org-cache')
 })
 afterAll(async () => {
   await api.close()
@@ -182,7 +181,7 @@ it('reports every bad input at once and scans nothing', async () => {
 })
 
 it("cnspec gets the action's environment rule in the batch too: no runner tokens, the repository token", async () => {
-  const envLog = join(mkdtempSync(join(tmpdir(), 'cnspec-org-env-')), 'env.jsonl')
+  const envLog = join(tempDir('cnspec-org-env'), 'env.jsonl')
   const ran = await runScanJob({
     runMain: options => h.run(options),
     api,
@@ -227,7 +226,7 @@ it('credential-mode wif: a repository whose own exchange fails is not scanned, n
     api,
     repositories: 'repo-1',
     scan: 'settings',
-    toolCache: mkdtempSync(join(tmpdir(), 'cnspec-org-wif-cache-')),
+    toolCache: tempDir('cnspec-org-wif-cache'),
     env: { ...h.sandbox.env, CNSPEC_STANDIN_PROBE_MS: '30000' },
     mainInputs: { 'credential-mode': 'wif', 'cnspec-version': '13.35.2' }
   })

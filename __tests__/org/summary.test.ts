@@ -1,9 +1,8 @@
 import { expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HOSTILE, generateRecords, writeRecords } from '../../sandbox/org-records.js'
-import { runAction, type RunResult } from '../../sandbox/runner.js'
+import { runAction, tempDir, type RunResult } from '../../sandbox/runner.js'
 import { errorOf } from '../helpers.js'
 
 const ORG = 'acme'
@@ -17,8 +16,11 @@ function summarise(dir: string, inputs: Record<string, string> = {}): Promise<Ru
   })
 }
 
+/** A records directory inside a temp dir of its own: the report file is written beside it. */
+const recordsDir = () => join(tempDir('cnspec-org-summary'), 'artifacts')
+
 function artifacts(count: number): { dir: string; root: string } {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  const root = tempDir('cnspec-org-summary')
   const dir = join(root, 'artifacts')
   writeRecords(dir, generateRecords(ORG, count))
   return { dir, root }
@@ -101,7 +103,7 @@ it('reports the repositories of the plan that have no record as not scanned, and
 }, 60000)
 
 it('passes when nothing is over the threshold and everything was scanned, saying what was found', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  const root = recordsDir()
   const records = generateRecords(ORG, 40).filter(r => r.verdict === 'passed')
   writeRecords(root, records)
   const result = await summarise(root)
@@ -114,8 +116,26 @@ it('passes when nothing is over the threshold and everything was scanned, saying
   expect((await summarise(dir, { 'fail-on': 'never' })).exitCode).toBe(0)
 }, 60000)
 
+it('failing checks and no threshold: no success mark, and says the run does not fail', async () => {
+  const root = recordsDir()
+  const records = generateRecords(ORG, 40).filter(r => r.verdict === 'passed')
+  const failing = records.reduce((n, r) => n + r.checksFailed, 0)
+  expect(failing).toBeGreaterThan(0)
+  writeRecords(root, records)
+  const result = await summarise(root, { 'risk-threshold': '' })
+  expect(result.exitCode).toBe(0)
+  const verdict = result.summary.split('\n').find(line => /^(✅|⚠️|❌) /.test(line))
+  expect(verdict).toMatch(
+    new RegExp(
+      `^⚠️ ${records.length} of ${records.length} repositories scanned: ${failing} failing checks; cnspec&#39;s worst risk`
+    )
+  )
+  expect(verdict).toContain('No risk threshold set, so the run does not fail')
+  expect(result.summary).not.toContain('✅')
+}, 60000)
+
 it('ignores corrupt or foreign files and explains an empty download', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-org-summary-'))
+  const root = recordsDir()
   mkdirSync(join(root, 'x', 'records'), { recursive: true })
   writeFileSync(join(root, 'x', 'records', 'broken.json'), '{"repository": ')
   const result = await summarise(root)

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { planAnnotations } from '../../src/scan/annotations.js'
 import { codeScanningSarif } from '../../src/scan/code-scanning.js'
@@ -9,6 +8,7 @@ import { readReport } from '../../src/scan/read-report.js'
 import { renderLog } from '../../src/scan/render-log.js'
 import { validateSarif } from '../sarif-validator.js'
 import { fixture, workspace } from './sarif-fixtures.js'
+import { tempDir } from '../../sandbox/runner.js'
 
 describe('codeScanningSarif', () => {
   const ws = workspace()
@@ -17,7 +17,7 @@ describe('codeScanningSarif', () => {
   it.each(['basic', 'located', 'rich'] as const)(
     '%s: passes the SARIF validator with GitHub rules',
     async name => {
-      const file = join(mkdtempSync(join(tmpdir(), 'cs-')), 'report.sarif')
+      const file = join(tempDir('cs'), 'report.sarif')
       writeFileSync(file, JSON.stringify(codeScanningSarif(fixture(name), paths, '13.35.2')))
       expect(await validateSarif(file)).toEqual([])
     },
@@ -26,7 +26,7 @@ describe('codeScanningSarif', () => {
 
   it('the validator does find what GitHub rejects in raw cnspec SARIF', async () => {
     // Proves the check above can fail: cnspec's own 13.3.2 report misses rule texts GitHub requires.
-    const file = join(mkdtempSync(join(tmpdir(), 'cs-')), 'raw.sarif')
+    const file = join(tempDir('cs'), 'raw.sarif')
     writeFileSync(file, JSON.stringify(fixture('basic')))
     const errors = await validateSarif(file)
     expect(errors.some(e => e.includes('Error_MissingHelp'))).toBe(true)
@@ -104,7 +104,7 @@ describe('planAnnotations', () => {
       ['error', 'infra/modules/store/bucket.tf', 3]
     ])
     expect(plan.shown[0]!.properties.title).toBe('cnspec: Ensure S3 buckets are encrypted')
-    expect(plan.shown[0]!.message).toBe('HIGH (risk 80) · infra')
+    expect(plan.shown[0]!.message).toBe('Ensure S3 buckets are encrypted · HIGH (risk 80) · infra')
   })
 })
 

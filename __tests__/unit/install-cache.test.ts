@@ -1,18 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tarGz, zip } from '../../sandbox/archives.js'
 import { cacheEntry, privateDir, publish } from '../../src/install/cache.js'
 import { proveEntry, zipMember } from '../../src/install/verify.js'
 import { redirectProblem } from '../../src/net/http.js'
+import { tempDir } from '../../sandbox/runner.js'
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const BINARY = Buffer.from('#!/bin/sh\necho cnspec 1.2.3\n')
 
 function entryWith(files: Record<string, Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cnspec-entry-'))
+  const dir = tempDir('cnspec-entry')
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
   return dir
 }
@@ -78,21 +78,21 @@ describe('publish', () => {
   }
 
   it('renames the private folder into place and writes the marker last', async () => {
-    const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
+    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
     expect(await publish(entry, await ready(entry, 'a'), good)).toBe('ours')
     expect(readdirSync(entry.dir)).toEqual(['good'])
     expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
   })
 
   it('uses a good entry that won the race, and drops its own', async () => {
-    const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
+    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
     await publish(entry, await ready(entry, 'first'), good)
     expect(await publish(entry, await ready(entry, 'second'), good)).toBe('theirs')
     expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
   })
 
   it('moves a file standing where the entry belongs aside', async () => {
-    const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
+    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
     mkdirSync(entry.parent, { recursive: true })
     writeFileSync(entry.dir, 'not a folder')
     expect(await publish(entry, await ready(entry, 'new'), good)).toBe('ours')
@@ -100,7 +100,7 @@ describe('publish', () => {
   })
 
   it('moves a bad entry aside and takes its place', async () => {
-    const entry = cacheEntry(mkdtempSync(join(tmpdir(), 'tc-')), '1.2.3', 'x64')
+    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
     mkdirSync(entry.dir, { recursive: true })
     writeFileSync(join(entry.dir, 'cnspec'), 'half')
     expect(await publish(entry, await ready(entry, 'new'), good)).toBe('ours')

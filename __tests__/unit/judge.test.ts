@@ -25,7 +25,7 @@ describe('judge', () => {
         /^cnspec could not scan broken-image: failed to resolve image: manifest unknown\n/
       )
       expect(verdict.message).toContain(
-        'The other 2 assets were scanned (worst risk 80 (HIGH), 3 failing checks, 2 vulnerable packages).'
+        "The other 2 assets were scanned (3 failing checks and 2 vulnerable packages; worst severity CRITICAL (vulnerable package openssl); cnspec's worst risk 80 (HIGH))."
       )
     }
   })
@@ -75,23 +75,41 @@ describe('judge', () => {
     })
   })
 
-  it('exit 0: says what was found and that no threshold is set', () => {
+  it('exit 0 with findings and no threshold: no "passed", but what was found and why the step stays green', () => {
     const verdict = judge({ report: scored(), exitCode: 0, stderr: '' })
     expect(verdict).toMatchObject({ kind: 'passed', ok: true })
     expect(verdict.message).toBe(
-      'Scan passed: worst risk 80 (HIGH), 3 failing checks, 2 vulnerable packages, 2 assets; no risk threshold set.'
+      "Found 3 failing checks and 2 vulnerable packages on 2 assets; worst severity CRITICAL (vulnerable package openssl); cnspec's worst risk 80 (HIGH). " +
+        'No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
+        "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL)."
+    )
+  })
+
+  it('exit 0 with nothing found and no threshold: passed', () => {
+    const report = scored()
+    const clean = {
+      ...report,
+      assets: report.assets.map(a => ({
+        ...a,
+        counts: { ...a.counts, failed: 0 },
+        findings: a.findings.filter(f => f.status === 'pass'),
+        packages: []
+      }))
+    }
+    expect(judge({ report: clean, exitCode: 0, stderr: '' }).message).toBe(
+      "Scan passed: 0 failing checks on 2 assets; cnspec's worst risk 80 (HIGH); no risk threshold set."
     )
   })
 
   it('exit 0 under a threshold names it', () => {
     const verdict = judge({ report: scored(), exitCode: 0, threshold: 90, stderr: '' })
-    expect(verdict.message).toMatch(/; under the risk-threshold of 90\.$/)
+    expect(verdict.message).toMatch(/^Scan passed: .*, under the risk-threshold of 90\.$/)
   })
 
   it('exit 0 without scores says so rather than inventing one', () => {
     const verdict = judge({ report: read('basic'), exitCode: 0, stderr: '' })
-    expect(verdict.message).toBe(
-      'Scan passed: 2 failing checks, 1 asset; no risk threshold set (this cnspec writes no scores in its SARIF report; 13.33.0 adds them).'
+    expect(verdict.message).toMatch(
+      /^Found 2 failing checks on 1 asset; this cnspec writes no scores in its SARIF report \(13\.33\.0 adds them\)\. No risk threshold set/
     )
   })
 

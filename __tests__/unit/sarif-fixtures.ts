@@ -1,9 +1,9 @@
 // SARIF reports shaped like cnspec's three generations (13.3.2 basic, 13.25 located, 13.33
 // rich; shared facts, "SARIF from cnspec scan, by version"), and a checkout for their paths.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type * as Sarif from 'sarif'
+import { tempDir } from '../../sandbox/runner.js'
 
 export type Generation = 'basic' | 'located' | 'rich'
 
@@ -15,7 +15,7 @@ export function fixture(name: Generation): Sarif.Log {
 
 /** A checkout with main.tf, infra/main.tf and infra/modules/store/bucket.tf. */
 export function workspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'cnspec-ws-'))
+  const root = tempDir('cnspec-ws')
   mkdirSync(join(root, 'infra', 'modules', 'store'), { recursive: true })
   writeFileSync(join(root, 'infra', 'main.tf'), '')
   writeFileSync(join(root, 'infra', 'modules', 'store', 'bucket.tf'), '')

@@ -1,17 +1,15 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
 import fc from 'fast-check'
 import { splitShellWords } from '../../src/shell-words.js'
+import { tempDir } from '../../sandbox/runner.js'
 
 // Differential test: the words splitShellWords gives are the words this machine's /bin/sh
 // gives for the same text in `for a in <text>`. sh only runs inputs the splitter accepts
 // (every operator and expansion in them is quoted), in an empty directory, with globbing
 // off (-f: the action never globs) and HOME pointing nowhere.
-const cwd = mkdtempSync(join(tmpdir(), 'cnspec-sh-words-'))
-afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+const cwd = tempDir('cnspec-sh-words')
 
 function sh(text: string): { ok: true; words: string[] } | { ok: false } {
   const script = `set -f\nfor a in ${text}\ndo printf '%s\\0' "$a"; done`

@@ -62012,6 +62012,20 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/run-guarded.ts
 
+/** How long a decided run waits for the runner to read what it wrote before it exits anyway. */
+const FLUSH_LIMIT_MS = 30_000;
+/** Calls `done` once everything written to stdout and stderr so far has been handed over. */
+function flushed(done) {
+    let pending = 2;
+    const one = () => {
+        if (--pending === 0)
+            done();
+    };
+    // Writes complete in order: an empty write's callback runs after every earlier write. On a
+    // closed pipe the callback gets an error, and there is nothing left to wait for either.
+    process.stdout.write('', one);
+    process.stderr.write('', one);
+}
 /**
  * Runs an action's `run()` so that it always ends with a decided result. A response that
  * stops mid-body can leave nothing scheduled, and Node would then exit 0 with no outputs:
@@ -62028,9 +62042,12 @@ function runGuarded(run, prefix = '[cnspec-keyless]') {
     });
     void run().finally(() => {
         finished = true;
-        // A request abandoned after its deadline may still hold a socket open; the step's
-        // result is decided, so do not wait for it.
-        process.exit();
+        // A request abandoned after its deadline may still hold a socket open, so the step exits
+        // rather than waiting for it; but only once the runner has read every line (on a pipe,
+        // process.exit() drops writes still queued: the log would stop mid-way, verdict unseen).
+        // A runner that stopped reading cannot hold the step forever either.
+        setTimeout(() => process.exit(), FLUSH_LIMIT_MS);
+        flushed(() => process.exit());
     });
 }
 
@@ -69098,6 +69115,17 @@ function lineWriter(write) {
             pending = '';
         }
     };
+}
+/**
+ * Untrusted text cut to `max` characters, with "…" where it was cut: a policy title or a
+ * message can be any length, and neither the log nor the job summary should carry it whole.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never cut a surrogate pair in half.
+    const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+    return `${text.slice(0, end)}…`;
 }
 /** Escapes text for HTML (the job summary's tables are HTML). */
 function escapeHtml(text) {

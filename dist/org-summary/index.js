@@ -31552,6 +31552,20 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/run-guarded.ts
 
+/** How long a decided run waits for the runner to read what it wrote before it exits anyway. */
+const FLUSH_LIMIT_MS = 30_000;
+/** Calls `done` once everything written to stdout and stderr so far has been handed over. */
+function flushed(done) {
+    let pending = 2;
+    const one = () => {
+        if (--pending === 0)
+            done();
+    };
+    // Writes complete in order: an empty write's callback runs after every earlier write. On a
+    // closed pipe the callback gets an error, and there is nothing left to wait for either.
+    process.stdout.write('', one);
+    process.stderr.write('', one);
+}
 /**
  * Runs an action's `run()` so that it always ends with a decided result. A response that
  * stops mid-body can leave nothing scheduled, and Node would then exit 0 with no outputs:
@@ -31568,9 +31582,12 @@ function runGuarded(run, prefix = '[cnspec-keyless]') {
     });
     void run().finally(() => {
         finished = true;
-        // A request abandoned after its deadline may still hold a socket open; the step's
-        // result is decided, so do not wait for it.
-        process.exit();
+        // A request abandoned after its deadline may still hold a socket open, so the step exits
+        // rather than waiting for it; but only once the runner has read every line (on a pipe,
+        // process.exit() drops writes still queued: the log would stop mid-way, verdict unseen).
+        // A runner that stopped reading cannot hold the step forever either.
+        setTimeout(() => process.exit(), FLUSH_LIMIT_MS);
+        flushed(() => process.exit());
     });
 }
 
@@ -32207,6 +32224,17 @@ function lineWriter(write) {
         }
     };
 }
+/**
+ * Untrusted text cut to `max` characters, with "…" where it was cut: a policy title or a
+ * message can be any length, and neither the log nor the job summary should carry it whole.
+ */
+function text_clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never cut a surrogate pair in half.
+    const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+    return `${text.slice(0, end)}…`;
+}
 /** Escapes text for HTML (the job summary's tables are HTML). */
 function escapeHtml(text) {
     return text
@@ -32765,12 +32793,10 @@ function readReport(sarif, options) {
     return report;
 }
 
-;// CONCATENATED MODULE: ./src/scan/judge.ts
+;// CONCATENATED MODULE: ./src/scan/findings.ts
 
-
-const TOP_CHECKS = 3;
-const ERROR_LINES = 5;
 const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
+const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
 /** Highest risk first; without risks (SARIF before 13.33), highest level first. */
 function byRisk(a, b) {
     return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
@@ -32778,6 +32804,68 @@ function byRisk(a, b) {
 function isFailure(finding) {
     return finding.status === 'fail' || finding.status === 'error';
 }
+/** The failing checks of some assets, one per asset and check, highest risk first. */
+function findings_failingChecks(assets) {
+    const checks = [];
+    for (const asset of assets) {
+        const byRule = new Map();
+        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
+            let check = byRule.get(finding.ruleId);
+            if (!check) {
+                check = { ...finding, asset: asset.name, locations: [] };
+                byRule.set(finding.ruleId, check);
+                checks.push(check);
+            }
+            else if (byRisk(finding, check) < 0)
+                Object.assign(check, finding);
+            if (location)
+                check.locations.push(location);
+        }
+    }
+    return checks.sort(byRisk);
+}
+/** Failed and errored checks summed over the assets: cnspec's own counts. */
+function findings_checkCounts(report) {
+    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
+}
+function findings_packageCount(report) {
+    return report.assets.reduce((n, a) => n + a.packages.length, 0);
+}
+/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
+function findings_foundAnything(report) {
+    const { failed, errored } = findings_checkCounts(report);
+    return failed + errored + findings_packageCount(report) > 0;
+}
+/**
+ * The worst severity among failing checks and vulnerable packages, and what has it. This is
+ * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
+ */
+function findings_worstSeverity(report) {
+    let worst;
+    const consider = (severity, what) => {
+        if (severity &&
+            severity !== 'NONE' &&
+            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
+            worst = { severity, what: what() };
+    };
+    for (const asset of report.assets) {
+        for (const f of asset.findings)
+            if (isFailure(f))
+                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
+        for (const p of asset.packages)
+            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
+    }
+    return worst;
+}
+
+;// CONCATENATED MODULE: ./src/scan/judge.ts
+
+
+
+const TOP_CHECKS = 3;
+const ERROR_LINES = 5;
+/** Characters of an asset name, a title or a cnspec line quoted in a verdict. */
+const QUOTED = 200;
 function riskLabel(risk) {
     return `${risk} (${severityOfRisk(risk)})`;
 }
@@ -32788,34 +32876,20 @@ function assetRisk(asset) {
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
-function failing(report) {
-    return report.assets
-        .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
-        .sort(byRisk);
-}
-function failedChecks(report) {
-    return report.assets.reduce((n, a) => n + a.counts.failed + a.counts.errored, 0);
-}
 function topChecks(report) {
-    const seen = new Set();
-    const top = [];
-    for (const f of failing(report)) {
-        const key = `${f.asset}\u0000${f.ruleId}`;
-        if (seen.has(key))
-            continue;
-        seen.add(key);
+    const top = failingChecks(report.assets)
+        .slice(0, TOP_CHECKS)
+        .map(f => {
         const rating = f.severity ?? (f.risk === undefined ? f.level : undefined);
-        top.push(`${logSafe(f.title)} (${rating ?? 'unrated'})`);
-        if (top.length === TOP_CHECKS)
-            break;
-    }
+        return `${logSafe(clip(f.title, QUOTED))} (${rating ?? 'unrated'})`;
+    });
     return top.length ? ` Top failing checks: ${top.join('; ')}.` : '';
 }
 /** cnspec's last error lines, not its whole log. */
 function lastErrorLines(stderr) {
     const lines = stderr
         .split(/\r?\n/)
-        .map(line => logSafe(line).trim())
+        .map(line => logSafe(clip(line, 2 * QUOTED)).trim())
         .filter(Boolean);
     const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line));
     return (errors.length ? errors : lines).slice(-ERROR_LINES);
@@ -32838,32 +32912,49 @@ function scanFailed(exitCode, stderr, why) {
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
 }
-function found(report, countAssets = true) {
-    const parts = [];
-    if (report.worstRisk !== undefined)
-        parts.push(`worst risk ${riskLabel(report.worstRisk)}`);
-    parts.push(plural(failedChecks(report), 'failing check'));
-    const packages = report.assets.reduce((n, a) => n + a.packages.length, 0);
+/** "a", "a and b", "a, b and c". */
+function listing(parts) {
+    return parts.length > 1
+        ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+        : (parts[0] ?? '');
+}
+/**
+ * What the scan found: the counts every view shows, and the worst severity among failing
+ * checks and vulnerable packages (what a reader ranks by).
+ */
+function foundPhrase(report, countAssets = true) {
+    const { failed, errored } = checkCounts(report);
+    const counts = [plural(failed, 'failing check')];
+    if (errored)
+        counts.push(plural(errored, 'errored check'));
+    const packages = packageCount(report);
     if (packages)
-        parts.push(plural(packages, 'vulnerable package'));
-    if (countAssets)
-        parts.push(plural(report.assets.length, 'asset'));
-    return parts.join(', ');
+        counts.push(plural(packages, 'vulnerable package'));
+    const worst = worstSeverity(report);
+    return (`${listing(counts)}${countAssets ? ` on ${plural(report.assets.length, 'asset')}` : ''}` +
+        `${worst ? `; worst severity ${worst.severity} (${worst.what})` : ''}`);
+}
+/** cnspec's worst risk, labelled as what the threshold is compared with (it is not a severity). */
+function riskPhrase(report) {
+    return report.worstRisk === undefined
+        ? 'this cnspec writes no scores in its SARIF report (13.33.0 adds them)'
+        : `cnspec's worst risk ${riskLabel(report.worstRisk)}`;
+}
+const NO_THRESHOLD = (/* unused pure expression or super */ null && ('No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
+    "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL)."));
+function found(report, countAssets = true) {
+    return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
 }
 function passed(report, exitCode, threshold) {
-    let against = 'no risk threshold set';
+    let message;
     if (threshold !== undefined)
-        against = `under the risk-threshold of ${threshold}`;
-    const noScores = report.worstRisk === undefined
-        ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
-        : '';
-    return {
-        kind: 'passed',
-        ok: true,
-        exitCode,
-        threshold,
-        message: `Scan passed: ${found(report)}; ${against}${noScores}.`
-    };
+        message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`;
+    // Not a success: nothing was judged. Say what was found and why the step stays green.
+    else if (foundAnything(report))
+        message = `Found ${found(report)}. ${NO_THRESHOLD}`;
+    else
+        message = `Scan passed: ${found(report)}; no risk threshold set.`;
+    return { kind: 'passed', ok: true, exitCode, threshold, message };
 }
 function overThreshold(report, exitCode, threshold) {
     const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
@@ -32876,7 +32967,7 @@ function overThreshold(report, exitCode, threshold) {
     const assets = over.length
         ? ` ${over
             .slice(0, 5)
-            .map(a => `${logSafe(a.name)}: worst risk ${riskLabel(assetRisk(a))}`)
+            .map(a => `${logSafe(clip(a.name, QUOTED))}: worst risk ${riskLabel(assetRisk(a))}`)
             .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
         : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).';
     return {
@@ -32902,7 +32993,7 @@ function judge(input) {
     if (errored.length) {
         const lines = errored
             .slice(0, 5)
-            .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error)}`);
+            .map(a => `cnspec could not scan ${logSafe(clip(a.name, QUOTED))}: ${logSafe(clip(a.error, 2 * QUOTED))}`);
         if (errored.length > 5)
             lines.push(`and ${errored.length - 5} more assets could not be scanned`);
         const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) };
@@ -33001,6 +33092,13 @@ const own = (text) => `<td>${text}</td>`;
 const row = (cells) => `<tr>${cells.join('')}</tr>`;
 const head = (names) => `<tr>${names.map(n => `<th>${n}</th>`).join('')}</tr>`;
 const more = (n) => n > 0 ? `\n\n…and ${n} more in the report file (artifact cnspec-org-summary).` : '';
+/** Failing checks and no threshold to judge them by: neither a success nor a failure. */
+function unjudged(totals, threshold) {
+    return (threshold === undefined &&
+        totals.checksFailed > 0 &&
+        !totals.overThreshold.length &&
+        !totals.notScanned.length);
+}
 /** The verdict line, first thing in the summary and the step's error. */
 function verdictLine(totals, threshold) {
     const parts = [];
@@ -33010,10 +33108,14 @@ function verdictLine(totals, threshold) {
         parts.push(parts.length
             ? `${totals.notScanned.length} could not be scanned`
             : `${totals.notScanned.length} of ${totals.repositories} repositories could not be scanned`);
+    const risk = `worst risk ${totals.worstRisk === undefined ? 'unknown (no scores in the reports)' : riskLabel(totals.worstRisk)}`;
+    if (unjudged(totals, threshold))
+        return (`${totals.scanned} of ${totals.repositories} repositories scanned: ${totals.checksFailed} failing checks; ` +
+            `cnspec's ${risk}. No risk threshold set, so the run does not fail: set "risk-threshold" to fail it.`);
     if (!parts.length)
         return `${totals.scanned} of ${totals.repositories} repositories scanned; ${threshold === undefined
             ? 'no risk threshold set'
-            : `none reached the risk threshold of ${threshold}`}; worst risk ${totals.worstRisk === undefined ? 'unknown (no scores in the reports)' : riskLabel(totals.worstRisk)}.`;
+            : `none reached the risk threshold of ${threshold}`}; ${risk}.`;
     return `${parts.join('; ')}.`;
 }
 /**
@@ -33025,7 +33127,7 @@ function renderOrgSummary(input, totals = totalsOf(input.records, input.missing)
     const limits = input.limits ?? { worst: Infinity, over: Infinity, notScanned: Infinity };
     const ok = totals.overThreshold.length === 0 && totals.notScanned.length === 0;
     const out = [];
-    out.push(`## cnspec: ${escapeMarkdown(input.title ?? `organisation ${input.organisation ?? ''}`.trim())}`, '', `${ok ? '✅' : '❌'} ${escapeMarkdown(verdictLine(totals, input.threshold))}`, '');
+    out.push(`## cnspec: ${escapeMarkdown(input.title ?? `organisation ${input.organisation ?? ''}`.trim())}`, '', `${unjudged(totals, input.threshold) ? '⚠️' : ok ? '✅' : '❌'} ${escapeMarkdown(verdictLine(totals, input.threshold))}`, '');
     out.push('<table>', head([
         'Repositories',
         'Scanned',

@@ -112,6 +112,16 @@ const head = (names: string[]) => `<tr>${names.map(n => `<th>${n}</th>`).join(''
 const more = (n: number) =>
   n > 0 ? `\n\n…and ${n} more in the report file (artifact cnspec-org-summary).` : ''
 
+/** Failing checks and no threshold to judge them by: neither a success nor a failure. */
+function unjudged(totals: OrgTotals, threshold: number | undefined): boolean {
+  return (
+    threshold === undefined &&
+    totals.checksFailed > 0 &&
+    !totals.overThreshold.length &&
+    !totals.notScanned.length
+  )
+}
+
 /** The verdict line, first thing in the summary and the step's error. */
 export function verdictLine(totals: OrgTotals, threshold: number | undefined): string {
   const parts: string[] = []
@@ -125,12 +135,18 @@ export function verdictLine(totals: OrgTotals, threshold: number | undefined): s
         ? `${totals.notScanned.length} could not be scanned`
         : `${totals.notScanned.length} of ${totals.repositories} repositories could not be scanned`
     )
+  const risk = `worst risk ${totals.worstRisk === undefined ? 'unknown (no scores in the reports)' : riskLabel(totals.worstRisk)}`
+  if (unjudged(totals, threshold))
+    return (
+      `${totals.scanned} of ${totals.repositories} repositories scanned: ${totals.checksFailed} failing checks; ` +
+      `cnspec's ${risk}. No risk threshold set, so the run does not fail: set "risk-threshold" to fail it.`
+    )
   if (!parts.length)
     return `${totals.scanned} of ${totals.repositories} repositories scanned; ${
       threshold === undefined
         ? 'no risk threshold set'
         : `none reached the risk threshold of ${threshold}`
-    }; worst risk ${totals.worstRisk === undefined ? 'unknown (no scores in the reports)' : riskLabel(totals.worstRisk)}.`
+    }; ${risk}.`
   return `${parts.join('; ')}.`
 }
 
@@ -149,7 +165,7 @@ export function renderOrgSummary(
   out.push(
     `## cnspec: ${escapeMarkdown(input.title ?? `organisation ${input.organisation ?? ''}`.trim())}`,
     '',
-    `${ok ? '✅' : '❌'} ${escapeMarkdown(verdictLine(totals, input.threshold))}`,
+    `${unjudged(totals, input.threshold) ? '⚠️' : ok ? '✅' : '❌'} ${escapeMarkdown(verdictLine(totals, input.threshold))}`,
     ''
   )
   out.push(

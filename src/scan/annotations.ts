@@ -2,10 +2,12 @@
 // most 10 of each type per step, so the highest-risk ones go first and the rest are counted.
 import type { AnnotationProperties } from '@actions/core'
 import type { Finding, ScanReport } from './report-types.js'
-import { byRisk, isFailure } from './judge.js'
-import { logSafe } from '../text.js'
+import { byRisk, isFailure } from './findings.js'
+import { clip, logSafe } from '../text.js'
 
 export const PER_TYPE = 10
+/** Characters of a title or message in an annotation. */
+const TEXT_MAX = 300
 
 export type AnnotationType = 'error' | 'warning' | 'notice'
 
@@ -36,9 +38,12 @@ function annotation(f: Finding & { asset: string }, type: AnnotationType): Annot
   const location = f.location!
   return {
     type,
-    message: logSafe(`${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`),
+    // The job log shows the message alone, without the title: it names the check itself.
+    message: logSafe(
+      clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)
+    ),
     properties: {
-      title: logSafe(`cnspec: ${f.title}`),
+      title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
       file: location.path,
       startLine: location.startLine,
       endLine: location.endLine

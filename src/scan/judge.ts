@@ -3,23 +3,21 @@
 // error, else 1 when 100 − the worst asset score reaches --risk-threshold, else 0. Fatal
 // errors exit 1 before any report is written. Log text never decides anything here; it is
 // only quoted when no report exists to explain the failure.
-import type { AssetResult, Finding, ScanReport, Verdict } from './report-types.js'
+import type { AssetResult, ScanReport, Verdict } from './report-types.js'
 import { severityOfRisk } from './read-report.js'
-import { logSafe } from '../text.js'
+import {
+  checkCounts,
+  failingChecks,
+  foundAnything,
+  packageCount,
+  worstSeverity
+} from './findings.js'
+import { clip, logSafe } from '../text.js'
 
 const TOP_CHECKS = 3
 const ERROR_LINES = 5
-
-const LEVEL_RANK: Record<Finding['level'], number> = { error: 3, warning: 2, note: 1, none: 0 }
-
-/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
-export function byRisk(a: Finding, b: Finding): number {
-  return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]
-}
-
-export function isFailure(finding: Finding): boolean {
-  return finding.status === 'fail' || finding.status === 'error'
-}
+/** Characters of an asset name, a title or a cnspec line quoted in a verdict. */
+const QUOTED = 200
 
 export function riskLabel(risk: number): string {
   return `${risk} (${severityOfRisk(risk)})`
@@ -34,27 +32,13 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-function failing(report: ScanReport): Array<Finding & { asset: string }> {
-  return report.assets
-    .flatMap(a => a.findings.filter(isFailure).map(f => ({ ...f, asset: a.name })))
-    .sort(byRisk)
-}
-
-function failedChecks(report: ScanReport): number {
-  return report.assets.reduce((n, a) => n + a.counts.failed + a.counts.errored, 0)
-}
-
 function topChecks(report: ScanReport): string {
-  const seen = new Set<string>()
-  const top: string[] = []
-  for (const f of failing(report)) {
-    const key = `${f.asset}\u0000${f.ruleId}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    const rating = f.severity ?? (f.risk === undefined ? f.level : undefined)
-    top.push(`${logSafe(f.title)} (${rating ?? 'unrated'})`)
-    if (top.length === TOP_CHECKS) break
-  }
+  const top = failingChecks(report.assets)
+    .slice(0, TOP_CHECKS)
+    .map(f => {
+      const rating = f.severity ?? (f.risk === undefined ? f.level : undefined)
+      return `${logSafe(clip(f.title, QUOTED))} (${rating ?? 'unrated'})`
+    })
   return top.length ? ` Top failing checks: ${top.join('; ')}.` : ''
 }
 
@@ -62,7 +46,7 @@ function topChecks(report: ScanReport): string {
 export function lastErrorLines(stderr: string): string[] {
   const lines = stderr
     .split(/\r?\n/)
-    .map(line => logSafe(line).trim())
+    .map(line => logSafe(clip(line, 2 * QUOTED)).trim())
     .filter(Boolean)
   const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line))
   return (errors.length ? errors : lines).slice(-ERROR_LINES)
@@ -89,30 +73,53 @@ function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
   }
 }
 
+/** "a", "a and b", "a, b and c". */
+function listing(parts: string[]): string {
+  return parts.length > 1
+    ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+    : (parts[0] ?? '')
+}
+
+/**
+ * What the scan found: the counts every view shows, and the worst severity among failing
+ * checks and vulnerable packages (what a reader ranks by).
+ */
+export function foundPhrase(report: ScanReport, countAssets = true): string {
+  const { failed, errored } = checkCounts(report)
+  const counts = [plural(failed, 'failing check')]
+  if (errored) counts.push(plural(errored, 'errored check'))
+  const packages = packageCount(report)
+  if (packages) counts.push(plural(packages, 'vulnerable package'))
+  const worst = worstSeverity(report)
+  return (
+    `${listing(counts)}${countAssets ? ` on ${plural(report.assets.length, 'asset')}` : ''}` +
+    `${worst ? `; worst severity ${worst.severity} (${worst.what})` : ''}`
+  )
+}
+
+/** cnspec's worst risk, labelled as what the threshold is compared with (it is not a severity). */
+export function riskPhrase(report: ScanReport): string {
+  return report.worstRisk === undefined
+    ? 'this cnspec writes no scores in its SARIF report (13.33.0 adds them)'
+    : `cnspec's worst risk ${riskLabel(report.worstRisk)}`
+}
+
+export const NO_THRESHOLD =
+  'No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
+  "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL)."
+
 function found(report: ScanReport, countAssets = true): string {
-  const parts: string[] = []
-  if (report.worstRisk !== undefined) parts.push(`worst risk ${riskLabel(report.worstRisk)}`)
-  parts.push(plural(failedChecks(report), 'failing check'))
-  const packages = report.assets.reduce((n, a) => n + a.packages.length, 0)
-  if (packages) parts.push(plural(packages, 'vulnerable package'))
-  if (countAssets) parts.push(plural(report.assets.length, 'asset'))
-  return parts.join(', ')
+  return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`
 }
 
 function passed(report: ScanReport, exitCode: number, threshold: number | undefined): Verdict {
-  let against = 'no risk threshold set'
-  if (threshold !== undefined) against = `under the risk-threshold of ${threshold}`
-  const noScores =
-    report.worstRisk === undefined
-      ? ' (this cnspec writes no scores in its SARIF report; 13.33.0 adds them)'
-      : ''
-  return {
-    kind: 'passed',
-    ok: true,
-    exitCode,
-    threshold,
-    message: `Scan passed: ${found(report)}; ${against}${noScores}.`
-  }
+  let message: string
+  if (threshold !== undefined)
+    message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`
+  // Not a success: nothing was judged. Say what was found and why the step stays green.
+  else if (foundAnything(report)) message = `Found ${found(report)}. ${NO_THRESHOLD}`
+  else message = `Scan passed: ${found(report)}; no risk threshold set.`
+  return { kind: 'passed', ok: true, exitCode, threshold, message }
 }
 
 function overThreshold(
@@ -131,7 +138,9 @@ function overThreshold(
   const assets = over.length
     ? ` ${over
         .slice(0, 5)
-        .map(a => `${logSafe(a.name)}: worst risk ${riskLabel(assetRisk(a) as number)}`)
+        .map(
+          a => `${logSafe(clip(a.name, QUOTED))}: worst risk ${riskLabel(assetRisk(a) as number)}`
+        )
         .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
     : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).'
   return {
@@ -168,7 +177,10 @@ export function judge(input: {
   if (errored.length) {
     const lines = errored
       .slice(0, 5)
-      .map(a => `cnspec could not scan ${logSafe(a.name)}: ${logSafe(a.error as string)}`)
+      .map(
+        a =>
+          `cnspec could not scan ${logSafe(clip(a.name, QUOTED))}: ${logSafe(clip(a.error as string, 2 * QUOTED))}`
+      )
     if (errored.length > 5) lines.push(`and ${errored.length - 5} more assets could not be scanned`)
     const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) }
     const rest = scannedOnly.assets.length

@@ -1,13 +1,21 @@
 // The findings in the job log, per asset, close to cnspec's compact view. Every string from
 // the report goes through logSafe: a title may hold "::" commands, ANSI or control characters.
 import type { AssetResult, Finding, Location, ScanReport } from './report-types.js'
-import { assetRisk, byRisk, isFailure, riskLabel } from './judge.js'
-import { logSafe } from '../text.js'
+import { assetRisk, riskLabel } from './judge.js'
+import { failingChecks, isFailure, type FailingCheck } from './findings.js'
+import { clip, logSafe } from '../text.js'
 
 export type LogView = 'compact' | 'full' | 'summary'
 
 /** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
 export const LOG_CAP = 200
+/** Characters of a title, message or name in a log line. */
+export const LOG_TEXT = 300
+/** Locations shown for one failing check. */
+const LOCATIONS = 5
+
+/** Untrusted report text for one log line: cut to a readable length, and inert. */
+const shown = (text: string, max = LOG_TEXT): string => logSafe(clip(text, max))
 
 export function where(location: Location | undefined): string {
   if (!location) return ''
@@ -46,57 +54,65 @@ function counts(asset: AssetResult): string {
 }
 
 export function assetHeadline(asset: AssetResult): string {
-  const parts = [logSafe(asset.name)]
-  if (asset.platform) parts.push(logSafe(asset.platform))
+  const parts = [shown(asset.name)]
+  if (asset.platform) parts.push(shown(asset.platform))
   if (asset.error) return `${parts.join(' · ')} · could not be scanned`
   if (asset.score !== undefined)
-    parts.push(`score ${asset.score}/100${asset.grade ? ` (${logSafe(asset.grade)})` : ''}`)
+    parts.push(`score ${asset.score}/100${asset.grade ? ` (${shown(asset.grade, 10)})` : ''}`)
   const risk = assetRisk(asset)
   if (risk !== undefined) parts.push(`worst risk ${riskLabel(risk)}`)
   return parts.join(' · ')
 }
 
-function findingLine(f: Finding): string {
-  const loc = where(f.location)
+/** Where a check fails: its first locations, and how many more. */
+function places(locations: Location[]): string {
+  const first = locations.slice(0, LOCATIONS).map(where)
+  if (locations.length > LOCATIONS) first.push(`${locations.length - LOCATIONS} more locations`)
+  return first.join(', ')
+}
+
+function findingLine(f: Finding | FailingCheck): string {
+  const loc = 'locations' in f ? places(f.locations) : where(f.location)
   const detail = f.message?.split('\n')[0]
   return [
-    `    ${MARK[f.status] ?? '?'} ${rating(f)} ${logSafe(f.title)}`,
-    loc ? `  ${logSafe(loc)}` : '',
-    detail && f.status !== 'pass' ? `  — ${logSafe(detail)}` : ''
+    `    ${MARK[f.status] ?? '?'} ${rating(f)} ${shown(f.title)}`,
+    loc ? `  ${shown(loc)}` : '',
+    detail && f.status !== 'pass' ? `  — ${shown(detail)}` : ''
   ].join('')
 }
 
-function capped<T>(items: T[], render: (item: T) => string, lines: string[]): void {
+function capped<T>(items: T[], render: (item: T) => string, lines: string[], what: string): void {
   for (const item of items.slice(0, LOG_CAP)) lines.push(render(item))
   if (items.length > LOG_CAP)
-    lines.push(`    … and ${items.length - LOG_CAP} more in the SARIF report`)
+    lines.push(`    … and ${items.length - LOG_CAP} more ${what} in the report-file output`)
 }
 
 function assetLines(asset: AssetResult, view: LogView): string[] {
   const lines = [`■ ${assetHeadline(asset)}`]
   if (asset.error) {
-    lines.push(`    ! ${logSafe(asset.error)}`)
+    lines.push(`    ! ${shown(asset.error)}`)
     return lines
   }
   lines.push(`    ${counts(asset)}`)
   if (view === 'summary') return lines
-  const failing = asset.findings.filter(isFailure).sort(byRisk)
+  const failing = failingChecks([asset])
   if (failing.length) lines.push('  Failing checks (highest risk first):')
-  capped(failing, findingLine, lines)
+  capped(failing, findingLine, lines, 'failing checks')
   if (view === 'full') {
     const others = asset.findings.filter(f => !isFailure(f))
     if (others.length) lines.push('  Passed and skipped checks:')
-    capped(others, findingLine, lines)
+    capped(others, findingLine, lines, 'checks')
   }
   if (asset.packages.length) {
     lines.push('  Vulnerable packages:')
     capped(
       asset.packages,
       p =>
-        `    ✕ ${(p.severity ?? '').padEnd(11)} ${logSafe(p.name)} ${logSafe(p.installedVersion ?? '')}` +
-        `${p.fixedVersion ? ` → fixed in ${logSafe(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-        `${p.advisory ? `  ${logSafe(p.advisory)}` : ''}`,
-      lines
+        `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
+        `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
+        `${p.advisory ? `  ${shown(p.advisory)}` : ''}`,
+      lines,
+      'vulnerable packages'
     )
   }
   return lines

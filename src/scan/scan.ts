@@ -153,9 +153,11 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
   })
   if (report) {
     // Outside any group, so the findings are what the log shows first.
+    // The path means nothing to a reader once the job ends: name the output instead.
+    if (reportFile) core.debug(`report-file: ${reportFile}`)
     core.info(
       `Findings (${report.assets.length} asset${report.assets.length === 1 ? '' : 's'}` +
-        `${reportFile ? `; the SARIF report is ${reportFile}` : ''}):`
+        `${reportFile ? "; the full SARIF report is the step's report-file output" : ''}):`
     )
     for (const line of renderLog(report, mode.view)) core.info(line)
     annotate(report)
