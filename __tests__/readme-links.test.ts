@@ -10,9 +10,6 @@ const DOCUMENTS = [
     .filter(name => name.endsWith('.md'))
     .map(name => `docs/${name}`)
 ]
-// Made from a sandbox run by the pictures script (docs/DEVELOPMENT.md), not written by hand.
-const PICTURES = new Set(['docs/images/summary.png', 'docs/images/log.png'])
-
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8')
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
@@ -48,7 +45,6 @@ function links(file: string): Array<[string, string]> {
 describe('links in the README and docs/', () => {
   it.each(DOCUMENTS)('every relative link of %s names a file and heading that exist', file => {
     const broken = links(file).filter(([target, anchor]) => {
-      if (PICTURES.has(target)) return false
       if (!existsSync(join(ROOT, target))) return true
       return anchor !== '' && target.endsWith('.md') && !anchors(read(target)).has(anchor)
     })
