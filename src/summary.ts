@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { assetRisk, byRisk, exitLabel, isFailure, riskLabel } from './scan/judge.js'
 import { where } from './scan/render-log.js'
+import { packageCount } from './scan/read-report.js'
 import type { VerdictKind } from './scan/report-types.js'
 import type { Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
@@ -144,7 +145,7 @@ export function addFindings(scan: ScanStepResult): void {
             passed,
             String(a.counts.errored),
             a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-            String(a.packages.length)
+            String(packageCount(a))
           ]
     })
   ])
@@ -181,7 +182,7 @@ export function addFindings(scan: ScanStepResult): void {
           md(p.name),
           md(p.installedVersion),
           md(p.fixedVersion ?? 'no fix yet'),
-          md(p.advisory),
+          md(p.advisories.join(', ') || undefined),
           md(p.asset)
         ])
     ])
@@ -227,6 +228,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
   if (report.scan?.passThrough)
     rows.push(['Report', `yours (${report.scan.passThrough}): no findings read`])
   if (report.scan?.reportFile) rows.push(['SARIF report (report-file)', report.scan.reportFile])
+  if (report.scan?.trimmed) rows.push(['Left out of report-file', report.scan.trimmed])
   const summary = core.summary.addHeading('cnspec keyless scan', 2)
   summary.addRaw(`<p>${verdictLine(report)}</p>`, true)
   summary.addTable([

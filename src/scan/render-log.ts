@@ -3,6 +3,7 @@
 import type { AssetResult, Finding, Location, ScanReport } from './report-types.js'
 import { assetRisk, byRisk, isFailure, riskLabel } from './judge.js'
 import { logSafe } from '../text.js'
+import { packageCount } from './read-report.js'
 
 export type LogView = 'compact' | 'full' | 'summary'
 
@@ -41,7 +42,7 @@ function counts(asset: AssetResult): string {
   else parts.push(`${c.passed} passed`)
   parts.push(`${c.errored} errored`)
   if (asset.passedOrSkipped === undefined) parts.push(`${c.skipped} skipped`)
-  if (asset.packages.length) parts.push(`${asset.packages.length} vulnerable packages`)
+  if (packageCount(asset)) parts.push(`${packageCount(asset)} vulnerable packages`)
   return parts.join(' · ')
 }
 
@@ -95,7 +96,7 @@ function assetLines(asset: AssetResult, view: LogView): string[] {
       p =>
         `    ✕ ${(p.severity ?? '').padEnd(11)} ${logSafe(p.name)} ${logSafe(p.installedVersion ?? '')}` +
         `${p.fixedVersion ? ` → fixed in ${logSafe(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-        `${p.advisory ? `  ${logSafe(p.advisory)}` : ''}`,
+        `${p.advisories.length ? `  ${logSafe(p.advisories.join(', '))}` : ''}`,
       lines
     )
   }
