@@ -106,6 +106,7 @@ describe('cnspecEnv and the MONDOO_* variables of the job', () => {
     MONDOO_PRIVATE_KEY: 'x',
     mondoo_mrn: '//agents.api.mondoo.app/spaces/other/serviceaccounts/x',
     MONDOO_ISSUERURI: 'https://other.example',
+    MONDOO_JSON: 'true',
     MONDOO_AUTO_UPDATE_ENGINE: 'true',
     MONDOO_UPDATES_URL: 'https://elsewhere.example',
     MONDOO_LOG_LEVEL: 'debug',
@@ -128,12 +129,14 @@ describe('cnspecEnv and the MONDOO_* variables of the job', () => {
       'MONDOO_API_ENDPOINT',
       'MONDOO_PRIVATE_KEY',
       'mondoo_mrn',
-      'MONDOO_ISSUERURI'
+      'MONDOO_ISSUERURI',
+      'MONDOO_JSON'
     ])
       expect(env).not.toHaveProperty(name)
     expect(withheldVariables()).toEqual([
       'MONDOO_API_ENDPOINT',
       'MONDOO_ISSUERURI',
+      'MONDOO_JSON',
       'MONDOO_PRIVATE_KEY',
       'mondoo_mrn'
     ])

@@ -62380,8 +62380,9 @@ function supportsWif(version) {
 // - every other one passes through.
 /**
  * Every key of cnspec's configuration that names the credential, the identity or where
- * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), and
- * MONDOO_CONFIG_PATH, another configuration file.
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
  */
 const WITHHELD_VARIABLES = (/* unused pure expression or super */ null && ([
     'MONDOO_CONFIG_PATH',
@@ -62401,7 +62402,8 @@ const WITHHELD_VARIABLES = (/* unused pure expression or super */ null && ([
     'MONDOO_JWTTOKEN',
     'MONDOO_UNIVERSEDOMAIN',
     'MONDOO_SCOPES',
-    'MONDOO_SUBJECTTOKENTYPE'
+    'MONDOO_SUBJECTTOKENTYPE',
+    'MONDOO_JSON'
 ]));
 /** The variables the action sets for cnspec itself, whatever the job's environment says. */
 const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
@@ -62420,8 +62422,9 @@ function withheldVariables(env = process.env) {
 }
 function withheldWarning(names) {
     return (`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
-        "not passed to cnspec: cnspec would let it choose the credential, or where the credential's signed " +
-        'requests go, over the one this action signed in with. Remove it from the env of the job or step.');
+        "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+        'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+        'from the env of the job or step.');
 }
 const THRESHOLD_VARIABLES = { risk: 'MONDOO_RISK_THRESHOLD', score: 'MONDOO_SCORE_THRESHOLD' };
 /**

@@ -9,8 +9,9 @@
 
 /**
  * Every key of cnspec's configuration that names the credential, the identity or where
- * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), and
- * MONDOO_CONFIG_PATH, another configuration file.
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
  */
 export const WITHHELD_VARIABLES = [
   'MONDOO_CONFIG_PATH',
@@ -30,7 +31,8 @@ export const WITHHELD_VARIABLES = [
   'MONDOO_JWTTOKEN',
   'MONDOO_UNIVERSEDOMAIN',
   'MONDOO_SCOPES',
-  'MONDOO_SUBJECTTOKENTYPE'
+  'MONDOO_SUBJECTTOKENTYPE',
+  'MONDOO_JSON'
 ]
 
 /** The variables the action sets for cnspec itself, whatever the job's environment says. */
@@ -54,8 +56,9 @@ export function withheldVariables(env: NodeJS.ProcessEnv = process.env): string[
 export function withheldWarning(names: string[]): string {
   return (
     `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
-    "not passed to cnspec: cnspec would let it choose the credential, or where the credential's signed " +
-    'requests go, over the one this action signed in with. Remove it from the env of the job or step.'
+    "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+    'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+    'from the env of the job or step.'
   )
 }
 
