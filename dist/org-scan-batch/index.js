@@ -33128,7 +33128,7 @@ function scanFailed(exitCode, stderr, why) {
         ok: false,
         exitCode,
         message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-            `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
 }
