@@ -51,7 +51,9 @@ export function callLog(): string {
 }
 
 /** What the cnspec stand-in was called with, one entry per call. */
-export function cnspecCalls(logFile: string): Array<{ argv: string[]; credential: boolean }> {
+export function cnspecCalls(
+  logFile: string
+): Array<{ argv: string[]; credential: boolean; version: string }> {
   if (!existsSync(logFile)) return []
   return readFileSync(logFile, 'utf8')
     .trim()

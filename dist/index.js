@@ -31921,6 +31921,24 @@ function escapeMarkdown(text) {
 const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
 const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent';
+/**
+ * Newer cnspec picks the source of its own id-token from `issuerUri` (mql tokenauth.Resolve):
+ * GitHub only for an issuer containing this host; any other issuer fails. The release that
+ * made the change could not be pinned (the mql source at hand predates it), so every
+ * version is held to it.
+ */
+const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com';
+/** Why credential-mode wif cannot work with `issuer`, or undefined when it can. */
+function wifIssuerProblem(issuer) {
+    if (issuer.includes(GITHUB_TOKEN_HOST))
+        return undefined;
+    return (`credential-mode wif cannot work with the issuer "${logSafe(issuer)}": cnspec requests the job's id-token ` +
+        `itself, and newer releases do so only for GitHub.com's issuer (https://${GITHUB_TOKEN_HOST}); with any other ` +
+        `issuer (GitHub Enterprise Server's is https://<host>/_services/token) cnspec fails ("issuer ... not supported ` +
+        'yet") and scans in incognito mode, uploading nothing. Which cnspec release made that change is not known, so ' +
+        'the action refuses it for every version. Use "credential-mode: key" on GitHub Enterprise Server: the action ' +
+        'then exchanges the id-token itself.');
+}
 /** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
 const WIF_MIN_CNSPEC = '11.62.0';
 function buildWifConfig(parts) {
@@ -32020,7 +32038,88 @@ function supportsWif(version) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/scan/mondoo-env.ts
+// cnspec reads every MONDOO_* variable as a configuration key (viper, prefix "mondoo"; shared
+// facts, "environment overrides"), and a variable beats the configuration the action gives it.
+// The job's environment reaches cnspec, so each variable is decided here, one rule each
+// (docs/SECURITY.md has the table):
+// - withheld: it would choose the credential, or where its signed requests go;
+// - read by the judge: it changes cnspec's exit code, so the verdict must know it;
+// - set by the action: the credential, the engine pin and the mirror (src/scan/run-cnspec.ts);
+// - every other one passes through.
+/**
+ * Every key of cnspec's configuration that names the credential, the identity or where
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
+ */
+const WITHHELD_VARIABLES = [
+    'MONDOO_CONFIG_PATH',
+    'MONDOO_API_ENDPOINT',
+    'MONDOO_MRN',
+    'MONDOO_AGENT_MRN',
+    'MONDOO_SCOPE_MRN',
+    'MONDOO_SPACE_MRN',
+    'MONDOO_PARENT_MRN',
+    'MONDOO_PRIVATE_KEY',
+    'MONDOO_CERTIFICATE',
+    'MONDOO_AUTH',
+    'MONDOO_AUTH_METHOD',
+    'MONDOO_TYPE',
+    'MONDOO_AUDIENCE',
+    'MONDOO_ISSUERURI',
+    'MONDOO_JWTTOKEN',
+    'MONDOO_UNIVERSEDOMAIN',
+    'MONDOO_SCOPES',
+    'MONDOO_SUBJECTTOKENTYPE',
+    'MONDOO_JSON'
+];
+/** The variables the action sets for cnspec itself, whatever the job's environment says. */
+const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_BASE64',
+    'MONDOO_AUTO_UPDATE_ENGINE',
+    'MONDOO_UPDATES_URL'
+]));
+function isWithheld(name) {
+    return WITHHELD_VARIABLES.includes(name.toUpperCase());
+}
+/** The withheld variables present in `env`, sorted, for the one warning that names them. */
+function withheldVariables(env = process.env) {
+    return Object.keys(env)
+        .filter(name => env[name] !== undefined && isWithheld(name))
+        .sort();
+}
+function withheldWarning(names) {
+    return (`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
+        "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+        'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+        'from the env of the job or step.');
+}
+const THRESHOLD_VARIABLES = { risk: 'MONDOO_RISK_THRESHOLD', score: 'MONDOO_SCORE_THRESHOLD' };
+/**
+ * Reads the two variables that change cnspec's exit code. cnspec reads them with
+ * viper.GetInt, which turns anything it cannot parse into 0 (every scan over the threshold)
+ * and reads "010" as octal: only a plain whole number is taken, anything else is refused
+ * here, before any request, naming the variable.
+ */
+function envThresholds(env = process.env) {
+    const thresholds = {};
+    const problems = [];
+    for (const [key, name] of Object.entries(THRESHOLD_VARIABLES)) {
+        const value = env[name];
+        if (value === undefined || value === '')
+            continue;
+        if (/^(0|[1-9]\d{0,2})$/.test(value))
+            thresholds[key] = Number(value);
+        else
+            problems.push(`${name} in the job's environment is "${value.slice(0, 40)}", which cnspec would read as 0` +
+                `${key === 'risk' ? ' (every scan would fail)' : ''}. Set a whole number from 0 to 100, or remove it.`);
+    }
+    return { thresholds, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -32234,10 +32333,10 @@ function idTokenAudienceProblem(value, audience) {
         `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`);
 }
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Reads and checks every input, and the job's MONDOO_* thresholds. Throws an ActionError
+ * naming each bad input; until it returns, the action has made no request and changed nothing.
  */
-function parseInputs(get) {
+function parseInputs(get, env = process.env) {
     const problems = [];
     const attempt = (fn) => {
         try {
@@ -32275,6 +32374,13 @@ function parseInputs(get) {
         : issuerRaw
             ? attempt(() => parseUrl('issuer', issuerRaw, ''))
             : undefined;
+    if (credentialMode === 'wif' && issuer) {
+        const problem = wifIssuerProblem(issuer);
+        if (problem)
+            problems.push(problem);
+    }
+    const fromEnv = envThresholds(env);
+    problems.push(...fromEnv.problems);
     const config = {
         audience,
         idTokenAudience: idTokenAudience || audience,
@@ -32290,6 +32396,7 @@ function parseInputs(get) {
         args: attempt(() => parseWords('args', get('args'), [])),
         output: attempt(() => parseOutput(get('output'))),
         riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+        envThresholds: fromEnv.thresholds,
         logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
         credentialMode,
         wifConfig
@@ -32721,6 +32828,7 @@ const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRe
 
 
 
+
 /** Runner variables that grant access to GitHub: cnspec gets them only when a mode needs them. */
 const ID_TOKEN_REQUEST = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const RUNNER_SERVICES = [
@@ -32735,8 +32843,10 @@ const RUNNER_SERVICES = [
 /**
  * The environment cnspec runs with: the runner's own minus what lets a process act as this
  * job towards GitHub (id-token requests, the runtime, cache and results services, the
- * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
- * straight to the child process and never printed.
+ * GITHUB_TOKEN), unless `options` says a mode needs it, and minus the MONDOO_* variables
+ * that would choose another credential or endpoint (src/scan/mondoo-env.ts); plus the
+ * credential, the engine pinned (cnspec would otherwise run a newer build of itself) and
+ * the mirror. It is passed straight to the child process and never printed.
  */
 function cnspecEnv(config, options = {}) {
     const drop = new Set(RUNNER_SERVICES);
@@ -32749,14 +32859,20 @@ function cnspecEnv(config, options = {}) {
     // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
     // cnspec reads none of them.
     for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_'))
+        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_') && !isWithheld(key))
             env[key] = value;
     if (config)
         env.MONDOO_CONFIG_BASE64 = config;
     else
         delete env.MONDOO_CONFIG_BASE64;
+    // Stops only the engine's self-update: MONDOO_AUTO_UPDATE=false would stop provider
+    // installs too, and a scan on a fresh runner needs its provider.
+    env.MONDOO_AUTO_UPDATE_ENGINE = 'false';
+    if (options.updatesUrl)
+        env.MONDOO_UPDATES_URL = options.updatesUrl;
     return env;
 }
+/** What `cnspec status` exit codes mean (mql apps/mql/cmd/status.go). */
 function statusVerdict(exitCode) {
     if (exitCode === 0)
         return {
@@ -32768,17 +32884,19 @@ function statusVerdict(exitCode) {
         return {
             exitCode,
             ok: false,
-            verdict: 'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
-                'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
+            verdict: "cnspec status exited 78: cnspec could not load the credential's private key, so the credential is unusable. " +
+                'The STS answer was malformed or altered in transit; re-run the job, and check that no proxy rewrites ' +
+                'responses from "api-endpoint".'
         };
     }
     if (exitCode === 1) {
         return {
             exitCode,
             ok: false,
-            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
-                'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
-                '"api-endpoint" is the region of your space (us or eu).'
+            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered (cnspec ' +
+                'exits 1 too when it cannot decode its configuration). Check that the workload identity provider still ' +
+                'exists and is enabled in the space, that its expiration has not passed, and that "api-endpoint" is the ' +
+                "region of your space (us or eu); cnspec's own messages above say which."
         };
     }
     return {
@@ -33353,6 +33471,7 @@ const SUPPORTED = [
     'linux_armv6',
     'linux_armv7',
     'linux_ppc64le',
+    'linux_s390x',
     'darwin_amd64',
     'darwin_arm64',
     'windows_amd64',
@@ -33373,7 +33492,8 @@ function releasePlatform(platform, arch, armVersion, endianness = 'LE') {
         ia32: '386',
         // Mondoo builds armv6 and armv7; an ARMv8 CPU in 32-bit mode runs armv7 code.
         arm: { 6: 'armv6', 7: 'armv7', 8: 'armv7' }[Number(armVersion)],
-        ppc64: endianness === 'LE' ? 'ppc64le' : undefined
+        ppc64: endianness === 'LE' ? 'ppc64le' : undefined,
+        s390x: 's390x'
     };
     const releaseArch = archs[arch];
     const key = `${os}_${releaseArch}`;
@@ -33631,11 +33751,30 @@ async function installCnspec(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/scan/outputs.ts
+// The step outputs a scan produces, computed from the scan step's result alone.
+
+/** cnspec's letters (policy/rating.go): A–F, U unrated, X error, S skipped. */
+const GRADES = ['A', 'B', 'C', 'D', 'F', 'U', 'X', 'S'];
+/**
+ * Only what the output promises reaches it: a caller may put an output into a shell line
+ * (`run: echo ${{ steps.cnspec.outputs.grade }}`), and the report is cnspec's text.
+ */
+function checked(name, value, valid, what, warn) {
+    if (value === undefined)
+        return '';
+    if (valid)
+        return String(value);
+    warn(`The report's ${name} ${logSafe(JSON.stringify(String(value).slice(0, 40)))} is not ${what}: ` +
+        `the ${name} output is left empty.`);
+    return '';
+}
+const percent = (value) => Number.isInteger(value) && value >= 0 && value <= 100;
 /**
  * Empty strings where the report does not say: no report, or a SARIF generation without
- * scores (worst-risk, score, grade) or without passed/skipped apart (checks-passed).
+ * scores (worst-risk, score, grade) or without passed/skipped apart (checks-passed), or a
+ * value that is not what the output promises (then `warn` says so).
  */
-function scanOutputs(exitCode, report, reportFile) {
+function scanOutputs(exitCode, report, reportFile, warn = () => { }) {
     const assets = report?.assets ?? [];
     const sum = (pick) => report ? String(assets.reduce((n, a) => n + pick(a), 0)) : '';
     const worst = assets
@@ -33650,127 +33789,10 @@ function scanOutputs(exitCode, report, reportFile) {
         'asset-errors': report ? String(assets.filter(a => a.error !== undefined).length) : '',
         'checks-failed': sum(a => a.counts.failed),
         'checks-passed': undecided ? '' : sum(a => a.counts.passed),
-        'worst-risk': report?.worstRisk === undefined ? '' : String(report.worstRisk),
-        score: worst?.score === undefined ? '' : String(worst.score),
-        grade: worst?.grade ?? ''
+        'worst-risk': checked('worst-risk', report?.worstRisk, percent(report?.worstRisk), 'a whole number from 0 to 100', warn),
+        score: checked('score', worst?.score, percent(worst?.score), 'a whole number from 0 to 100', warn),
+        grade: checked('grade', worst?.grade, GRADES.includes(worst?.grade ?? ''), `one of ${GRADES.join(' ')}`, warn)
     };
-}
-
-;// CONCATENATED MODULE: ./src/scan/findings.ts
-
-const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
-const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
-/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
-function byRisk(a, b) {
-    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
-}
-function isFailure(finding) {
-    return finding.status === 'fail' || finding.status === 'error';
-}
-/** The failing checks of some assets, one per asset and check, highest risk first. */
-function failingChecks(assets) {
-    const checks = [];
-    for (const asset of assets) {
-        const byRule = new Map();
-        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
-            let check = byRule.get(finding.ruleId);
-            if (!check) {
-                check = { ...finding, asset: asset.name, locations: [] };
-                byRule.set(finding.ruleId, check);
-                checks.push(check);
-            }
-            else if (byRisk(finding, check) < 0)
-                Object.assign(check, finding);
-            if (location)
-                check.locations.push(location);
-        }
-    }
-    return checks.sort(byRisk);
-}
-/** Failed and errored checks summed over the assets: cnspec's own counts. */
-function checkCounts(report) {
-    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
-}
-function packageCount(report) {
-    return report.assets.reduce((n, a) => n + a.packages.length, 0);
-}
-/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
-function foundAnything(report) {
-    const { failed, errored } = checkCounts(report);
-    return failed + errored + packageCount(report) > 0;
-}
-/**
- * The worst severity among failing checks and vulnerable packages, and what has it. This is
- * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
- */
-function worstSeverity(report) {
-    let worst;
-    const consider = (severity, what) => {
-        if (severity &&
-            severity !== 'NONE' &&
-            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
-            worst = { severity, what: what() };
-    };
-    for (const asset of report.assets) {
-        for (const f of asset.findings)
-            if (isFailure(f))
-                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
-        for (const p of asset.packages)
-            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
-    }
-    return worst;
-}
-
-;// CONCATENATED MODULE: ./src/scan/annotations.ts
-
-
-const PER_TYPE = 10;
-/** Characters of a title or message in an annotation. */
-const TEXT_MAX = 300;
-const TYPE = {
-    error: 'error',
-    warning: 'warning',
-    note: 'notice',
-    none: undefined
-};
-function annotation(f, type) {
-    const rating = f.severity
-        ? `${f.severity}${f.risk !== undefined ? ` (risk ${f.risk})` : ''}`
-        : f.level;
-    const detail = f.message?.split('\n')[0];
-    const location = f.location;
-    return {
-        type,
-        // The job log shows the message alone, without the title: it names the check itself.
-        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
-        properties: {
-            title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
-            file: location.path,
-            startLine: location.startLine,
-            endLine: location.endLine
-        }
-    };
-}
-/** Which annotations to emit: located failures inside the repository, highest risk first. */
-function planAnnotations(report) {
-    const located = report.assets
-        .flatMap(a => a.findings
-        .filter(f => isFailure(f) && f.location && !f.location.path.startsWith('/'))
-        .map(f => ({ ...f, asset: a.name })))
-        .sort(byRisk);
-    const shown = [];
-    const hidden = { error: 0, warning: 0, notice: 0 };
-    const used = { error: 0, warning: 0, notice: 0 };
-    for (const f of located) {
-        const type = TYPE[f.level] ?? 'notice';
-        if (used[type] < PER_TYPE) {
-            used[type]++;
-            shown.push(annotation(f, type));
-        }
-        else
-            hidden[type]++;
-    }
-    return { shown, hidden };
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -33848,116 +33870,8 @@ function repoPath(uri, context) {
     return { path, inRepository };
 }
 
-;// CONCATENATED MODULE: ./src/scan/code-scanning.ts
-
-const textOf = (m) => typeof m?.text === 'string' && m.text !== '' ? m.text : undefined;
-/** A repository-relative path as a URI reference: each segment percent-encoded. */
-function uriOf(path) {
-    return path
-        .split('/')
-        .map(segment => encodeURIComponent(segment))
-        .join('/');
-}
-function code_scanning_isFailure(result) {
-    if (result.kind !== undefined)
-        return result.kind === 'fail';
-    // Before 13.33 cnspec writes no kind; passed and skipped checks have level "none".
-    return result.level !== 'none';
-}
-function completeRule(rule) {
-    const title = rule.name ?? textOf(rule.shortDescription) ?? rule.id;
-    const short = textOf(rule.shortDescription) ?? title;
-    const full = textOf(rule.fullDescription) ?? short;
-    return {
-        ...rule,
-        shortDescription: rule.shortDescription?.text ? rule.shortDescription : { text: short },
-        fullDescription: rule.fullDescription?.text ? rule.fullDescription : { text: full },
-        help: rule.help?.text ? rule.help : { text: full === title ? title : `${title}\n\n${full}` }
-    };
-}
-function assetOf(run) {
-    const name = run.properties?.asset;
-    return typeof name === 'string' && name !== '' ? name : 'asset';
-}
-function relocate(result, asset, run, paths) {
-    const locations = [];
-    let located = false;
-    for (const loc of result.locations ?? []) {
-        const artifact = loc.physicalLocation?.artifactLocation;
-        let uri = artifact?.uri;
-        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
-        if (uri && base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
-            uri = new URL(uri, base).href;
-        const resolved = uri ? repoPath(uri, paths) : undefined;
-        if (!loc.physicalLocation || !resolved?.inRepository) {
-            // A file outside the checkout (or none) cannot be shown: keep what else it says.
-            const rest = { ...loc };
-            delete rest.physicalLocation;
-            if (Object.keys(rest).length)
-                locations.push(rest);
-            continue;
-        }
-        const region = loc.physicalLocation.region;
-        const physical = {
-            ...loc.physicalLocation,
-            artifactLocation: { uri: uriOf(resolved.path) }
-        };
-        if (!region || !(typeof region.startLine === 'number' && region.startLine >= 1))
-            delete physical.region;
-        locations.push({ ...loc, physicalLocation: physical });
-        located = true;
-    }
-    const out = { ...result, locations };
-    delete out.ruleIndex;
-    if (!located) {
-        locations.unshift({
-            physicalLocation: { artifactLocation: { uri: encodeURIComponent(asset) } },
-            logicalLocations: [{ name: asset, kind: 'asset' }]
-        });
-        out.properties = { ...result.properties, anchoredToAsset: asset };
-    }
-    return out;
-}
-/**
- * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
- * installed cnspec's own version, for reports whose driver does not carry it.
- */
-function codeScanningSarif(log, paths, cnspecVersion) {
-    const runs = log.runs ?? [];
-    const first = runs[0]?.tool?.driver;
-    const rules = new Map();
-    const results = [];
-    const assets = [];
-    for (const run of runs) {
-        for (const rule of run.tool?.driver?.rules ?? [])
-            if (rule.id && !rules.has(rule.id))
-                rules.set(rule.id, completeRule(rule));
-        const asset = assetOf(run);
-        assets.push({ ...run.properties, asset });
-        for (const result of run.results ?? [])
-            if (code_scanning_isFailure(result))
-                results.push(relocate(result, asset, run, paths));
-    }
-    const driver = {
-        ...first,
-        name: first?.name ?? 'cnspec',
-        informationUri: first?.informationUri ?? 'https://cnspec.io',
-        rules: [...rules.values()]
-    };
-    const version = first?.version ?? cnspecVersion;
-    if (version)
-        driver.version = version;
-    const run = { tool: { driver }, results, properties: { assets } };
-    if (runs[0]?.columnKind)
-        run.columnKind = runs[0].columnKind;
-    return {
-        version: '2.1.0',
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        runs: [run]
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/scan/read-report.ts
+
 
 const ASSET_ERROR_RULE = 'asset-error';
 class ReportError extends Error {
@@ -34063,14 +33977,29 @@ function locationOf(result, run, paths) {
     }
     return undefined;
 }
-function packageOf(props) {
-    return {
-        name: read_report_text(props.package) ?? 'unknown package',
-        installedVersion: read_report_text(props.installedVersion),
-        fixedVersion: read_report_text(props.fixedVersion),
-        severity: severity(props.severity),
-        advisory: read_report_text(props.advisory)
-    };
+/**
+ * cnspec writes one result per affected package and advisory: a package with two advisories
+ * is one package, listed once with both.
+ */
+function addPackage(packages, props) {
+    const name = read_report_text(props.package) ?? 'unknown package';
+    const installedVersion = read_report_text(props.installedVersion);
+    let pkg = packages.find(p => p.name === name && p.installedVersion === installedVersion);
+    if (!pkg) {
+        pkg = { name, installedVersion, fixedVersion: read_report_text(props.fixedVersion), advisories: [] };
+        packages.push(pkg);
+    }
+    const sev = severity(props.severity);
+    if (sev && (!pkg.severity || SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(pkg.severity)))
+        pkg.severity = sev;
+    pkg.fixedVersion ??= read_report_text(props.fixedVersion);
+    const advisory = read_report_text(props.advisory);
+    if (advisory && !pkg.advisories.includes(advisory))
+        pkg.advisories.push(advisory);
+}
+/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function packageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
 }
 function assetNameOf(run, index) {
     const props = bag(run.properties);
@@ -34156,7 +34085,7 @@ function readRun(run, index, rich, paths) {
             continue;
         }
         if (read_report_text(resultProps.package)) {
-            asset.packages.push(packageOf(resultProps));
+            addPackage(asset.packages, resultProps);
             continue;
         }
         const rule = rules.get(ruleId) ?? {};
@@ -34186,6 +34115,9 @@ function readRun(run, index, rich, paths) {
     }
     if (errors.length)
         asset.error = errors.join('; ');
+    const affected = num(props.packagesAffected);
+    if (affected !== undefined && Number.isInteger(affected) && affected >= 0)
+        asset.packagesAffected = affected;
     asset.counts = countsOf(props, asset.findings);
     if (!rich) {
         const unclear = new Set(asset.findings.filter(f => f.status === 'pass or skip').map(f => f.ruleId));
@@ -34214,6 +34146,371 @@ function readReport(sarif, options) {
     if (version)
         report.cnspecVersion = version;
     return report;
+}
+function readReportFile(file, paths) {
+    let size;
+    try {
+        size = (0,external_node_fs_namespaceObject.statSync)(file).size;
+    }
+    catch {
+        return { kind: 'missing' };
+    }
+    if (size === 0)
+        return { kind: 'empty' };
+    try {
+        const sarif = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        return { kind: 'read', sarif, report: readReport(sarif, paths) };
+    }
+    catch (error) {
+        // A half-written or foreign file is no report.
+        return { kind: 'unreadable', error: error instanceof Error ? error.message : String(error) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/scan/findings.ts
+
+
+const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
+const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
+/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
+function byRisk(a, b) {
+    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
+}
+function isFailure(finding) {
+    return finding.status === 'fail' || finding.status === 'error';
+}
+/** The failing checks of some assets, one per asset and check, highest risk first. */
+function failingChecks(assets) {
+    const checks = [];
+    for (const asset of assets) {
+        const byRule = new Map();
+        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
+            let check = byRule.get(finding.ruleId);
+            if (!check) {
+                check = { ...finding, asset: asset.name, locations: [] };
+                byRule.set(finding.ruleId, check);
+                checks.push(check);
+            }
+            else if (byRisk(finding, check) < 0)
+                Object.assign(check, finding);
+            if (location)
+                check.locations.push(location);
+        }
+    }
+    return checks.sort(byRisk);
+}
+/** Failed and errored checks summed over the assets: cnspec's own counts. */
+function checkCounts(report) {
+    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
+}
+/** Vulnerable packages summed over the assets, as cnspec counts them. */
+function findings_packageCount(report) {
+    return report.assets.reduce((n, a) => n + packageCount(a), 0);
+}
+/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
+function foundAnything(report) {
+    const { failed, errored } = checkCounts(report);
+    return failed + errored + findings_packageCount(report) > 0;
+}
+/**
+ * The worst severity among failing checks and vulnerable packages, and what has it. This is
+ * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
+ */
+function worstSeverity(report) {
+    let worst;
+    const consider = (severity, what) => {
+        if (severity &&
+            severity !== 'NONE' &&
+            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
+            worst = { severity, what: what() };
+    };
+    for (const asset of report.assets) {
+        for (const f of asset.findings)
+            if (isFailure(f))
+                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
+        for (const p of asset.packages)
+            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
+    }
+    return worst;
+}
+
+;// CONCATENATED MODULE: ./src/scan/annotations.ts
+
+
+const PER_TYPE = 10;
+/** Characters of a title or message in an annotation. */
+const TEXT_MAX = 300;
+const TYPE = {
+    error: 'error',
+    warning: 'warning',
+    note: 'notice',
+    none: undefined
+};
+function annotation(f, type) {
+    const rating = f.severity
+        ? `${f.severity}${f.risk !== undefined ? ` (risk ${f.risk})` : ''}`
+        : f.level;
+    const detail = f.message?.split('\n')[0];
+    const location = f.location;
+    return {
+        type,
+        // The job log shows the message alone, without the title: it names the check itself.
+        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
+        properties: {
+            title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
+            file: location.path,
+            startLine: location.startLine,
+            endLine: location.endLine
+        }
+    };
+}
+/** Which annotations to emit: located failures inside the repository, highest risk first. */
+function planAnnotations(report) {
+    const located = report.assets
+        .flatMap(a => a.findings
+        .filter(f => isFailure(f) && f.location && !f.location.path.startsWith('/'))
+        .map(f => ({ ...f, asset: a.name })))
+        .sort(byRisk);
+    const shown = [];
+    const hidden = { error: 0, warning: 0, notice: 0 };
+    const used = { error: 0, warning: 0, notice: 0 };
+    for (const f of located) {
+        const type = TYPE[f.level] ?? 'notice';
+        if (used[type] < PER_TYPE) {
+            used[type]++;
+            shown.push(annotation(f, type));
+        }
+        else
+            hidden[type]++;
+    }
+    return { shown, hidden };
+}
+
+;// CONCATENATED MODULE: ./src/scan/code-scanning.ts
+// The SARIF file behind the `report-file` output: cnspec's own report, made acceptable to
+// GitHub code scanning. What changes, and why:
+// - one run instead of one per asset: GitHub rejects a file with several runs of the same
+//   tool and category (since 2025-07), and cnspec before 13.33 writes no category at all;
+//   leaving `automationDetails` out lets upload-sarif's `category` input name the run;
+// - only failing results: code scanning does not read `kind`, so a passed or skipped check
+//   would become an alert;
+// - paths relative to the repository root (cnspec writes them relative to what it scanned);
+// - every result anchored to a file, as code scanning requires ("expected a physical
+//   location"): a result cnspec gave only an asset is anchored to an artifact named after
+//   that asset, and marked so;
+// - rule texts GitHub requires (short and full description, help) filled in from the texts
+//   cnspec gave (title, description), never invented;
+// - within GitHub's upload limits, which reject the whole file when one is passed (shared
+//   facts, "GitHub code scanning upload limits"): at most 25,000 results (the highest-risk
+//   ones are kept), 20 tags per rule, 1,000 locations per result, one run (of 20 allowed),
+//   and under 10 MB gzipped, trimmed in that order; only rules that a kept result uses.
+
+
+const LIMITS = {
+    resultsPerRun: 25000,
+    tagsPerRule: 20,
+    locationsPerResult: 1000,
+    gzippedBytes: 10 * 1000 * 1000
+};
+const textOf = (m) => typeof m?.text === 'string' && m.text !== '' ? m.text : undefined;
+/** A repository-relative path as a URI reference: each segment percent-encoded. */
+function uriOf(path) {
+    return path
+        .split('/')
+        .map(segment => encodeURIComponent(segment))
+        .join('/');
+}
+function code_scanning_isFailure(result) {
+    if (result.kind !== undefined)
+        return result.kind === 'fail';
+    // Before 13.33 cnspec writes no kind; passed and skipped checks have level "none".
+    return result.level !== 'none';
+}
+function completeRule(rule) {
+    const title = rule.name ?? textOf(rule.shortDescription) ?? rule.id;
+    const short = textOf(rule.shortDescription) ?? title;
+    const full = textOf(rule.fullDescription) ?? short;
+    return {
+        ...rule,
+        shortDescription: rule.shortDescription?.text ? rule.shortDescription : { text: short },
+        fullDescription: rule.fullDescription?.text ? rule.fullDescription : { text: full },
+        help: rule.help?.text ? rule.help : { text: full === title ? title : `${title}\n\n${full}` }
+    };
+}
+function assetOf(run) {
+    const name = run.properties?.asset;
+    return typeof name === 'string' && name !== '' ? name : 'asset';
+}
+function relocate(result, asset, run, paths) {
+    const locations = [];
+    let located = false;
+    for (const loc of result.locations ?? []) {
+        const artifact = loc.physicalLocation?.artifactLocation;
+        let uri = artifact?.uri;
+        const base = artifact?.uriBaseId ? run.originalUriBaseIds?.[artifact.uriBaseId]?.uri : undefined;
+        if (uri && base && !/^[a-z][a-z0-9+.-]+:/i.test(uri))
+            uri = new URL(uri, base).href;
+        const resolved = uri ? repoPath(uri, paths) : undefined;
+        if (!loc.physicalLocation || !resolved?.inRepository) {
+            // A file outside the checkout (or none) cannot be shown: keep what else it says.
+            const rest = { ...loc };
+            delete rest.physicalLocation;
+            if (Object.keys(rest).length)
+                locations.push(rest);
+            continue;
+        }
+        const region = loc.physicalLocation.region;
+        const physical = {
+            ...loc.physicalLocation,
+            artifactLocation: { uri: uriOf(resolved.path) }
+        };
+        if (!region || !(typeof region.startLine === 'number' && region.startLine >= 1))
+            delete physical.region;
+        locations.push({ ...loc, physicalLocation: physical });
+        located = true;
+    }
+    const out = { ...result, locations };
+    delete out.ruleIndex;
+    if (!located) {
+        locations.unshift({
+            physicalLocation: { artifactLocation: { uri: encodeURIComponent(asset) } },
+            logicalLocations: [{ name: asset, kind: 'asset' }]
+        });
+        out.properties = { ...result.properties, anchoredToAsset: asset };
+    }
+    return out;
+}
+const LEVEL_RISK = { error: 70, warning: 40, note: 1 };
+/** A result's risk (0–100) for choosing what to keep; an asset error outranks every finding. */
+function riskOf(result) {
+    if (result.ruleId === 'asset-error')
+        return 101;
+    const risk = result.properties?.risk;
+    if (typeof risk === 'number' && Number.isFinite(risk))
+        return risk;
+    if (typeof result.rank === 'number' && result.rank >= 0)
+        return result.rank;
+    return LEVEL_RISK[result.level ?? 'warning'] ?? 0;
+}
+/** The `count` highest-risk results, in the order cnspec wrote them. */
+function highestRisk(results, count) {
+    if (results.length <= count)
+        return results;
+    const keep = new Set(results
+        .map((result, index) => ({ index, risk: riskOf(result) }))
+        .sort((a, b) => b.risk - a.risk || a.index - b.index)
+        .slice(0, count)
+        .map(r => r.index));
+    return results.filter((_, index) => keep.has(index));
+}
+function cutTags(rule) {
+    const tags = rule.properties?.tags;
+    if (!Array.isArray(tags) || tags.length <= LIMITS.tagsPerRule)
+        return undefined;
+    // cnspec lists "security" first: it is what makes an alert a security alert.
+    return { ...rule, properties: { ...rule.properties, tags: tags.slice(0, LIMITS.tagsPerRule) } };
+}
+/**
+ * Keeps the log within GitHub's limits, in their order of priority: results per run,
+ * tags per rule, locations per result, then the gzipped size (lowest-risk results go until
+ * it fits). Returns what was cut, or undefined when nothing was.
+ */
+function withinLimits(run, wrap) {
+    const all = run.results ?? [];
+    let results = highestRisk(all, LIMITS.resultsPerRun);
+    let rulesWithTagsCut = 0;
+    const rules = (run.tool.driver.rules ?? []).map(rule => {
+        const cut = cutTags(rule);
+        if (cut)
+            rulesWithTagsCut++;
+        return cut ?? rule;
+    });
+    let resultsWithLocationsCut = 0;
+    results = results.map(result => {
+        if ((result.locations?.length ?? 0) <= LIMITS.locationsPerResult)
+            return result;
+        resultsWithLocationsCut++;
+        return { ...result, locations: result.locations.slice(0, LIMITS.locationsPerResult) };
+    });
+    const used = () => {
+        const ids = new Set(results.map(r => r.ruleId));
+        return rules.filter(rule => ids.has(rule.id));
+    };
+    run.results = results;
+    run.tool.driver.rules = used();
+    let bySize = false;
+    for (;;) {
+        const size = (0,external_node_zlib_.gzipSync)(JSON.stringify(wrap(run))).length;
+        if (size < LIMITS.gzippedBytes || !results.length)
+            break;
+        bySize = true;
+        // Shrink in proportion, with a margin, so that a few passes are enough.
+        results = highestRisk(results, Math.floor((results.length * LIMITS.gzippedBytes * 0.9) / size));
+        run.results = results;
+        run.tool.driver.rules = used();
+    }
+    if (results.length === all.length && !rulesWithTagsCut && !resultsWithLocationsCut)
+        return undefined;
+    return {
+        kept: results.length,
+        total: all.length,
+        rulesWithTagsCut,
+        resultsWithLocationsCut,
+        bySize
+    };
+}
+/** One sentence for the warning and the summary: what was left out, and where it all is. */
+function trimmedNote(trimmed, fullReport) {
+    const parts = [];
+    if (trimmed.kept < trimmed.total)
+        parts.push(`${trimmed.total - trimmed.kept} of its ${trimmed.total} results, the lowest-risk ones (GitHub accepts ` +
+            `${trimmed.bySize ? 'files of at most 10 MB gzipped' : 'at most 25,000 results'} per upload)`);
+    if (trimmed.rulesWithTagsCut)
+        parts.push(`tags beyond the first 20 of ${trimmed.rulesWithTagsCut} rule(s)`);
+    if (trimmed.resultsWithLocationsCut)
+        parts.push(`locations beyond the first 1,000 of ${trimmed.resultsWithLocationsCut} result(s)`);
+    return (`The code-scanning report (report-file) leaves out ${parts.join(', ')}, so that GitHub accepts it. ` +
+        `cnspec's full report is ${fullReport}, beside it: keep both with actions/upload-artifact.`);
+}
+/**
+ * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
+ * installed cnspec's own version, for reports whose driver does not carry it.
+ */
+function codeScanningSarif(log, paths, cnspecVersion) {
+    const runs = log.runs ?? [];
+    const first = runs[0]?.tool?.driver;
+    const rules = new Map();
+    const results = [];
+    const assets = [];
+    for (const run of runs) {
+        for (const rule of run.tool?.driver?.rules ?? [])
+            if (rule.id && !rules.has(rule.id))
+                rules.set(rule.id, completeRule(rule));
+        const asset = assetOf(run);
+        assets.push({ ...run.properties, asset });
+        for (const result of run.results ?? [])
+            if (code_scanning_isFailure(result))
+                results.push(relocate(result, asset, run, paths));
+    }
+    const driver = {
+        ...first,
+        name: first?.name ?? 'cnspec',
+        informationUri: first?.informationUri ?? 'https://cnspec.io',
+        rules: [...rules.values()]
+    };
+    const version = first?.version ?? cnspecVersion;
+    if (version)
+        driver.version = version;
+    const run = { tool: { driver }, results, properties: { assets } };
+    if (runs[0]?.columnKind)
+        run.columnKind = runs[0].columnKind;
+    const wrap = (one) => ({
+        version: '2.1.0',
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        runs: [one]
+    });
+    const trimmed = withinLimits(run, wrap);
+    return { log: wrap(run), ...(trimmed ? { trimmed } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/scan/judge.ts
@@ -34266,9 +34563,30 @@ function scanFailed(exitCode, stderr, why) {
         ok: false,
         exitCode,
         message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-            `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
+}
+const CANNOT_SCAN = 'An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
+    'exists and is readable, and that its provider can be downloaded.';
+/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
+function nothingScanned(exitCode, stderr) {
+    const lines = lastErrorLines(stderr);
+    return {
+        kind: 'asset-error',
+        ok: false,
+        exitCode,
+        message: `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
+            'does when every asset failed and so no policy ran.' +
+            (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
+            `\n${CANNOT_SCAN}`
+    };
+}
+/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
+function thresholdLabel(threshold, from) {
+    return from
+        ? `the risk threshold of ${threshold} (${from})`
+        : `the risk-threshold of ${threshold}`;
 }
 /** "a", "a and b", "a, b and c". */
 function listing(parts) {
@@ -34285,7 +34603,7 @@ function foundPhrase(report, countAssets = true) {
     const counts = [plural(failed, 'failing check')];
     if (errored)
         counts.push(plural(errored, 'errored check'));
-    const packages = packageCount(report);
+    const packages = findings_packageCount(report);
     if (packages)
         counts.push(plural(packages, 'vulnerable package'));
     const worst = worstSeverity(report);
@@ -34303,10 +34621,10 @@ const NO_THRESHOLD = 'No risk threshold set, so the step does not fail: set "ris
 function found(report, countAssets = true) {
     return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
 }
-function passed(report, exitCode, threshold) {
+function passed(report, exitCode, threshold, from) {
     let message;
     if (threshold !== undefined)
-        message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`;
+        message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`;
     // Not a success: nothing was judged. Say what was found and why the step stays green.
     else if (foundAnything(report))
         message = `Found ${found(report)}. ${NO_THRESHOLD}`;
@@ -34314,8 +34632,8 @@ function passed(report, exitCode, threshold) {
         message = `Scan passed: ${found(report)}; no risk threshold set.`;
     return { kind: 'passed', ok: true, exitCode, threshold, message };
 }
-function overThreshold(report, exitCode, threshold) {
-    const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
+function overThreshold(report, exitCode, threshold, from) {
+    const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from);
     const over = report.assets
         .filter(a => {
         const risk = assetRisk(a);
@@ -34334,16 +34652,20 @@ function overThreshold(report, exitCode, threshold) {
         exitCode,
         threshold,
         message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
-            `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+            (from
+                ? `Fix the failing checks, or change the variable if this risk is accepted.`
+                : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
     };
 }
 /**
- * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
- * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
- * default, which never fails.
+ * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
+ * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
+ * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
  */
 function judge(input) {
-    const { report, exitCode, threshold, stderr } = input;
+    const { report, exitCode, threshold, thresholdFrom: from, stderr } = input;
+    if (!report && input.emptyReport)
+        return nothingScanned(exitCode, stderr);
     if (!report) {
         return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
     }
@@ -34363,19 +34685,18 @@ function judge(input) {
             threshold,
             message: `${lines.join('\n')}\n` +
                 `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
-                `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
-                `exists and is readable, and that its provider can be downloaded.`
+                CANNOT_SCAN
         };
     }
     if (exitCode === 0)
-        return passed(report, exitCode, threshold);
+        return passed(report, exitCode, threshold, from);
     if (exitCode === 1) {
         const worst = report.worstRisk;
         if (threshold === undefined)
             return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
         if (worst !== undefined && worst < threshold)
             return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
-        return overThreshold(report, exitCode, threshold);
+        return overThreshold(report, exitCode, threshold, from);
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
 }
@@ -34404,6 +34725,7 @@ const SCAN_EXCHANGE_CAUSES = [
 ];
 
 ;// CONCATENATED MODULE: ./src/scan/render-log.ts
+
 
 
 
@@ -34448,8 +34770,8 @@ function counts(asset) {
     parts.push(`${c.errored} errored`);
     if (asset.passedOrSkipped === undefined)
         parts.push(`${c.skipped} skipped`);
-    if (asset.packages.length)
-        parts.push(`${asset.packages.length} vulnerable packages`);
+    if (packageCount(asset))
+        parts.push(`${packageCount(asset)} vulnerable packages`);
     return parts.join(' · ');
 }
 function assetHeadline(asset) {
@@ -34510,7 +34832,7 @@ function assetLines(asset, view) {
         lines.push('  Vulnerable packages:');
         capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
             `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-            `${p.advisory ? `  ${shown(p.advisory)}` : ''}`, lines, 'vulnerable packages');
+            `${p.advisories.length ? `  ${shown(p.advisories.join(', '))}` : ''}`, lines, 'vulnerable packages');
     }
     return lines;
 }
@@ -34576,13 +34898,16 @@ function scanMode(config, cnspecVersion) {
         };
     return { kind: 'sarif', view: format };
 }
+const FROM_ENV = "in the job's environment";
 /**
- * The risk threshold cnspec will use: the last --risk-threshold in "args" (cnspec takes the
- * last), else "risk-threshold"; the deprecated --score-threshold S lowers it to 101 − S, as
- * cnspec does. Undefined means cnspec's default (101: never fails).
+ * The risk threshold cnspec will use, with cnspec's precedence (apps/cnspec/cmd/scan.go):
+ * a flag wins over its variable. The risk threshold is the last --risk-threshold in "args"
+ * (cnspec takes the last), else "risk-threshold", else MONDOO_RISK_THRESHOLD; the deprecated
+ * --score-threshold S (else MONDOO_SCORE_THRESHOLD) lowers it to 101 − S, as cnspec does.
+ * Undefined means cnspec's default (101: never fails).
  */
 function effectiveThreshold(config) {
-    let risk = config.riskThreshold;
+    let risk = config.riskThreshold === undefined ? undefined : { value: config.riskThreshold };
     let score;
     const args = config.args;
     for (let i = 0; i < args.length; i++) {
@@ -34595,16 +34920,24 @@ function effectiveThreshold(config) {
         if (value === undefined)
             continue;
         if (match[1] === 'risk')
-            risk = value;
+            risk = { value };
         else
-            score = value;
+            score = { value };
     }
-    if (score !== undefined) {
-        const fromScore = 100 - score + 1;
-        if (risk === undefined || fromScore < risk)
+    const env = config.envThresholds ?? {};
+    if (!risk && env.risk !== undefined)
+        risk = { value: env.risk, from: `set by MONDOO_RISK_THRESHOLD ${FROM_ENV}` };
+    if (!score && env.score !== undefined)
+        score = {
+            value: env.score,
+            from: `set by MONDOO_SCORE_THRESHOLD=${env.score} ${FROM_ENV}, deprecated: cnspec fails from a risk of 101 − ${env.score}`
+        };
+    if (score) {
+        const fromScore = { value: 100 - score.value + 1, from: score.from };
+        if (risk === undefined || fromScore.value < risk.value)
             risk = fromScore;
     }
-    return risk !== undefined && risk > 100 ? undefined : risk;
+    return risk !== undefined && risk.value > 100 ? undefined : risk;
 }
 /** The targets' scanned path (`./infra` in `terraform ./infra`), for making paths repository-relative. */
 function scannedPath(target) {
@@ -34660,9 +34993,6 @@ function passThroughVerdict(exitCode, reason) {
 function workDir() {
     return (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'cnspec-report-'));
 }
-function readSarif(file) {
-    return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-}
 const EMIT = {
     error: error,
     warning: warning,
@@ -34711,37 +35041,35 @@ async function runScan(ctx) {
     const out = await cnspec(ctx, scanArgs(config, incognito, { file: raw }));
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const paths = { workspace, scannedPath: scannedPath(config.target) };
-    let report;
+    const file = readReportFile(raw, paths);
+    const report = file.kind === 'read' ? file.report : undefined;
     let reportFile;
-    let stderr = out.stderr;
-    let sarif;
-    if ((0,external_node_fs_namespaceObject.existsSync)(raw)) {
-        try {
-            sarif = readSarif(raw);
-            report = readReport(sarif, paths);
-        }
-        catch (error) {
-            // A half-written or foreign file is no report: the verdict says the scan failed.
-            stderr += `\nERR the report cnspec wrote could not be read: ${messageOf(error)}`;
-            report = undefined;
-        }
-    }
-    if (report) {
+    let trimmed;
+    if (file.kind === 'read') {
         try {
             reportFile = (0,external_node_path_namespaceObject.join)(dir, 'code-scanning.sarif');
-            const log = codeScanningSarif(sarif, paths, version);
-            (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, JSON.stringify(log));
+            const sarif = codeScanningSarif(file.sarif, paths, version);
+            (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, JSON.stringify(sarif.log));
+            if (sarif.trimmed) {
+                trimmed = trimmedNote(sarif.trimmed, (0,external_node_path_namespaceObject.basename)(raw));
+                warning(trimmed);
+            }
         }
         catch (error) {
             reportFile = undefined;
             warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`);
         }
     }
+    const threshold = effectiveThreshold(config);
     const verdict = judge({
         report,
         exitCode: out.exitCode,
-        threshold: effectiveThreshold(config),
-        stderr
+        threshold: threshold?.value,
+        thresholdFrom: threshold?.from,
+        emptyReport: file.kind === 'empty',
+        stderr: file.kind === 'unreadable'
+            ? `${out.stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+            : out.stderr
     });
     if (report) {
         // Outside any group, so the findings are what the log shows first.
@@ -34759,6 +35087,7 @@ async function runScan(ctx) {
         verdict,
         report,
         reportFile,
+        ...(trimmed ? { trimmed } : {}),
         fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
     };
 }
@@ -35158,6 +35487,10 @@ async function prepareWif(config, log, retry) {
         if (!issuerUri) {
             issuerUri = issuerOf(config, decodeClaims(await fetchIdToken(config.idTokenAudience, retry)));
             log(`issuer ${issuerUri}: the iss of this job's id-token (requested, not exchanged)`);
+            // Known only now: before anything is sent to Mondoo.
+            const problem = wifIssuerProblem(issuerUri);
+            if (problem)
+                throw new ActionError(problem);
         }
         wif = buildWifConfig({
             audience: config.audience,
@@ -35232,6 +35565,7 @@ async function timed(timings, phase, work) {
 
 
 
+
 function settle(result) {
     return result.status === 'fulfilled' ? result.value : undefined;
 }
@@ -35287,14 +35621,15 @@ async function signInAndInstall(config, incognito, timings) {
     const credential = settle(auth);
     // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
     const githubToken = config.target[0] === 'github';
+    const updatesUrl = config.releasesUrl;
     if (!wifMode)
-        return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }));
+        return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken, updatesUrl }));
     try {
         // Before any token request: an older cnspec would scan in incognito without a word.
         if (!supportsWif(installed.version))
             throw wifVersionError(installed.version);
         const wif = await timed(timings, 'workload identity configuration', () => prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') }));
-        return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }));
+        return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken, updatesUrl }));
     }
     catch (error) {
         throw error instanceof ActionError ? new SetupError(error.message, installed) : error;
@@ -35302,6 +35637,9 @@ async function signInAndInstall(config, incognito, timings) {
 }
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
 function withEnv(setup, env) {
+    const mondoo = withheldVariables();
+    if (mondoo.length)
+        warning(withheldWarning(mondoo));
     const withheld = Object.keys(process.env).filter(name => !(name in env));
     core_debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`);
     return { ...setup, env };
@@ -35365,7 +35703,7 @@ function steps_publish(config, { credential, wif, installed }) {
 async function scan(config, setup, incognito, timings) {
     const { installed, env } = setup;
     const result = await timed(timings, 'cnspec scan', () => runScan({ config, binary: installed.binary, version: installed.version, env, incognito }));
-    const outputs = scanOutputs(result.exitCode, result.report, result.reportFile);
+    const outputs = scanOutputs(result.exitCode, result.report, result.reportFile, message => warning(message));
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
     return result;
@@ -35380,6 +35718,7 @@ async function incognitoFallback(config, setup) {
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 
 
@@ -35538,7 +35877,7 @@ function renderFindings(scan, caps = CAPS[0]) {
                 : `${a.passedOrSkipped} passed or skipped`,
             String(a.counts.errored),
             a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-            String(a.packages.length)
+            String(packageCount(a))
         ];
     })), '\n', more(caps.rows, assets.length, 'assets', hasFile));
     const { failed, errored } = checkCounts(report);
@@ -35568,7 +35907,7 @@ function renderFindings(scan, caps = CAPS[0]) {
             md(p.name),
             md(p.installedVersion),
             md(p.fixedVersion ?? 'no fix yet'),
-            md(p.advisory),
+            md(p.advisories.join(', ') || undefined),
             md(p.asset)
         ])), '\n', more(caps.rows, packages.length, 'vulnerable packages', hasFile));
     }
@@ -35614,6 +35953,8 @@ function renderSummary(report, caps = CAPS[0]) {
         ]);
     if (report.scan?.reportFile)
         rows.push(['Full report', `SARIF, in ${REPORT_FILE}`]);
+    if (report.scan?.trimmed)
+        rows.push(['Left out of report-file', escapeHtmlCell(clip(report.scan.trimmed, caps.text))]);
     const out = [
         `<h2>${headline(report)}</h2>\n`,
         verdictText(report),

@@ -1,18 +1,26 @@
 #!/usr/bin/env node
 // A stand-in for the cnspec CLI, packed into the sandbox's release archives. It behaves like
 // cnspec where the action can tell: `version`, `status` (exit 0, 1 or 78) and `scan`
-// (a report in the requested format, --risk-threshold, exit codes, logs on stderr).
+// (a report in the requested format, --risk-threshold, exit codes, logs on stderr), and
+// like cnspec 13.35 around them: it updates itself unless told not to, downloads the
+// provider a target needs from MONDOO_UPDATES_URL, and lets MONDOO_* variables override
+// its configuration.
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
+  mkdirSync,
   readFileSync,
   readdirSync,
   statSync,
   writeFileSync
 } from 'node:fs'
+import { homedir } from 'node:os'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { gunzipSync } from 'node:zlib'
 
 const VERSION = '__VERSION__'
 const argv = process.argv.slice(2)
@@ -24,6 +32,7 @@ if (process.env.CNSPEC_STANDIN_LOG) {
     process.env.CNSPEC_STANDIN_LOG,
     JSON.stringify({
       argv,
+      version: VERSION,
       credential: Boolean(process.env.MONDOO_CONFIG_BASE64),
       // Whether this process could ask GitHub for an id-token (what wif mode needs).
       idTokenRequest: Boolean(
@@ -39,6 +48,146 @@ if (process.env.CNSPEC_STANDIN_ENV_LOG) {
     process.env.CNSPEC_STANDIN_ENV_LOG,
     JSON.stringify({ command: argv[0], env: Object.keys(process.env).sort() }) + '\n'
   )
+}
+
+/**
+ * A configuration key as cnspec reads it: viper with the prefix "mondoo", "-" and "." as "_",
+ * so every MONDOO_* variable beats the configuration (shared facts, "environment overrides").
+ */
+const setting = (key, fromConfig) =>
+  process.env[`MONDOO_${key.toUpperCase().replace(/[-.]/g, '_')}`] ?? fromConfig
+/** viper.GetInt: a value it cannot parse is 0. */
+const getInt = value => (/^-?\d+$/.test(String(value ?? '').trim()) ? Number(value) : 0)
+const disabled = value => value === 'false' || value === '0'
+
+const MONDOO_HOME = join(homedir(), '.config', 'mondoo')
+const DEFAULT_UPDATES_URL = 'https://releases.mondoo.com'
+const updatesUrl = () => setting('updates_url') || DEFAULT_UPDATES_URL
+
+/**
+ * The sandbox never leaves loopback: Mondoo's own release server is unreachable, as on a
+ * runner that can reach only a mirror, and fails the way Go's HTTP client says so.
+ */
+async function get(url) {
+  if (url.startsWith(DEFAULT_UPDATES_URL))
+    throw new Error(`Get "${url}": dial tcp: lookup releases.mondoo.com: no such host`)
+  const res = await fetch(url)
+  if (!res.ok) throw new Error(`unexpected status code: ${res.status}`)
+  return Buffer.from(await res.arrayBuffer())
+}
+
+const GO_OS = { linux: 'linux', darwin: 'darwin', win32: 'windows' }
+const GO_ARCH = { x64: 'amd64', arm64: 'arm64', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' }
+const goPlatform = () => `${GO_OS[process.platform]}_${GO_ARCH[process.arch] ?? process.arch}`
+
+/** The first file of a tar.gz (cnspec's archives hold only the binary). */
+function firstFile(tarGz) {
+  const tar = gunzipSync(tarGz)
+  const size = parseInt(tar.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim(), 8)
+  return tar.subarray(512, 512 + size)
+}
+
+function versionNewer(a, b) {
+  const parts = v => String(v).replace(/^v/, '').split(/[-+]/)[0].split('.').map(Number)
+  const [x, y] = [parts(a), parts(b)]
+  for (let i = 0; i < 3; i++) if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) > (y[i] || 0)
+  return false
+}
+
+/** Runs another cnspec with these arguments and ends with its exit code (exec). */
+function execInstead(binary) {
+  const run = spawnSync(binary, argv, {
+    stdio: 'inherit',
+    env: { ...process.env, MONDOO_AUTO_UPDATE_ENGINE: 'false' }
+  })
+  process.exit(run.status ?? 1)
+}
+
+/**
+ * cnspec's engine self-update (mql cli/selfupdate, apps/cnspec/cnspec.go): on every command
+ * but version and help, unless MONDOO_AUTO_UPDATE or MONDOO_AUTO_UPDATE_ENGINE is false or 0,
+ * it runs a newer ~/.config/mondoo/bin/cnspec when there is one, else reads
+ * <updates_url>/cnspec/latest.json and runs the newer build it downloads. Failures are
+ * silent. Which release turned this on by default is not pinned here: the stand-in does it
+ * in every version.
+ */
+async function selfUpdate() {
+  if (['version', 'help', '--help', '-h'].includes(argv[0])) return
+  if (disabled(process.env.MONDOO_AUTO_UPDATE) || disabled(process.env.MONDOO_AUTO_UPDATE_ENGINE))
+    return
+  const bin = join(MONDOO_HOME, 'bin', 'cnspec')
+  if (existsSync(bin)) {
+    const out = spawnSync(bin, ['version'], {
+      env: { ...process.env, MONDOO_AUTO_UPDATE: 'false' },
+      encoding: 'utf8'
+    })
+    if (versionNewer((out.stdout ?? '').split(/\s+/)[1], VERSION)) execInstead(bin)
+  }
+  try {
+    const latest = JSON.parse((await get(`${updatesUrl()}/cnspec/latest.json`)).toString('utf8'))
+    if (!versionNewer(latest.version, VERSION)) return
+    const file = latest.files.find(f => f.filename.endsWith(`_${goPlatform()}.tar.gz`))
+    const archive = await get(file.filename)
+    if (file.hash && createHash('sha256').update(archive).digest('hex') !== file.hash) return
+    mkdirSync(dirname(bin), { recursive: true })
+    writeFileSync(bin, firstFile(archive))
+    chmodSync(bin, 0o755)
+    log(
+      'INF',
+      `new version of cnspec available, updating current=${VERSION} latest=${latest.version}`
+    )
+    execInstead(bin)
+  } catch (error) {
+    if (process.env.DEBUG) process.stderr.write(`self-update check failed: ${error.message}\n`)
+  }
+}
+
+/** The provider each kind of target needs (only core, sbom, mock and recording are built in). */
+const PROVIDER_OF = {
+  local: 'os',
+  fs: 'os',
+  filesystem: 'os',
+  docker: 'os',
+  container: 'os',
+  terraform: 'terraform',
+  k8s: 'k8s',
+  github: 'github',
+  aws: 'aws',
+  azure: 'azure',
+  gcp: 'gcp'
+}
+
+/**
+ * providers.EnsureProvider: an installed provider is used; a missing one is downloaded from
+ * <updates_url>/providers (latest.json, then <name>/<version>/<name>_<version>_<os>_<arch>.tar.xz)
+ * into PROVIDERS_PATH or ~/.config/mondoo/providers, unless auto-update is off. The stand-in's
+ * provider archives hold a manifest, not a binary: nothing runs from them.
+ */
+async function ensureProvider(kind) {
+  const name = PROVIDER_OF[kind] ?? 'os'
+  const dir = process.env.PROVIDERS_PATH || join(MONDOO_HOME, 'providers')
+  if (existsSync(join(dir, name, `${name}.json`))) return
+  if (disabled(setting('auto_update'))) {
+    log('FTL', `cannot find installed provider for ${kind}`)
+    process.exit(1)
+  }
+  const base = `${updatesUrl()}/providers`
+  try {
+    const latest = JSON.parse((await get(`${base}/latest.json`)).toString('utf8'))
+    const version = latest.providers?.find(p => p.name === name)?.version
+    if (!version) throw new Error(`cannot determine latest version of provider '${name}'`)
+    log('INF', `installing provider '${name}' version=${version}`)
+    const file = `${name}_${version}_${goPlatform()}.tar.xz`
+    const manifest = await get(`${base}/${name}/${version}/${file}`).catch(error => {
+      throw new Error(`failed to download ${name}-${version}: ${error.message}`)
+    })
+    mkdirSync(join(dir, name), { recursive: true })
+    writeFileSync(join(dir, name, `${name}.json`), manifest)
+    log('INF', `installed provider name=${name} version=${version} path=${join(dir, name)}`)
+  } catch (error) {
+    log('FTL', `could not install provider '${name}' error="${error.message}"`)
+    process.exit(1)
+  }
 }
 
 /** A flag's value; given twice, the last one wins, as in cnspec's flag parser. */
@@ -65,13 +214,18 @@ let exchanged
 
 /**
  * Where cnspec gets the subject token, in its order: the configuration's jwtToken, env
- * JWT_TOKEN, then GitHub Actions' token endpoint with the Mondoo audience as is (not
- * URL-encoded), reading `value`. (The GCP and Azure metadata probes are not played: they
- * would leave loopback.)
+ * JWT_TOKEN, then the environment's token endpoint, chosen from issuerUri as newer cnspec
+ * does (tokenauth.Resolve): GitHub Actions' (with the Mondoo audience as is, not
+ * URL-encoded, reading `value`) only for an issuer containing
+ * token.actions.githubusercontent.com; any other issuer is not supported. Which release
+ * made that change is not pinned, so the stand-in does it in every version. (The GCP and
+ * Azure sources are not played: they would leave loopback.)
  */
 async function subjectToken(config) {
   if (config.jwtToken) return config.jwtToken
   if (atLeast(...JWT_TOKEN_SINCE) && process.env.JWT_TOKEN) return process.env.JWT_TOKEN
+  if (!String(config.issuerUri).includes('token.actions.githubusercontent.com'))
+    throw new Error(`issuer ${config.issuerUri} not supported yet`)
   const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL
   const bearer = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
   if (!url || !bearer) throw new Error('no subject token source found')
@@ -86,7 +240,8 @@ async function subjectToken(config) {
 
 /** cnspec's own exchange: only audience, issuerUri and the JWT go to the STS. */
 async function exchangeWif(config) {
-  const res = await fetch(`${config.universeDomain}/SecureTokenService/ExchangeExternalToken`, {
+  const endpoint = setting('universeDomain', config.universeDomain)
+  const res = await fetch(`${endpoint}/SecureTokenService/ExchangeExternalToken`, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
@@ -94,8 +249,8 @@ async function exchangeWif(config) {
       'User-Agent': `cnspec/${VERSION}`
     },
     body: JSON.stringify({
-      audience: config.audience,
-      issuer_uri: config.issuerUri,
+      audience: setting('audience', config.audience),
+      issuer_uri: setting('issuerUri', config.issuerUri),
       jwt_token: await subjectToken(config)
     })
   })
@@ -117,35 +272,53 @@ async function wifSignIn() {
   }
 }
 
+/** MONDOO_CONFIG_BASE64 as cnspec reads it: a configuration it cannot decode is fatal (exit 1). */
 function readConfig() {
   const raw = process.env.MONDOO_CONFIG_BASE64
   if (!raw) return undefined
   try {
     return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'))
   } catch (error) {
-    log('FTL', `could not load configuration error="invalid credentials: ${error.message}"`)
-    process.exit(78)
+    log('FTL', `could not parse base64 error="${error.message}"`)
+    process.exit(1)
   }
 }
 
-/** Reads MONDOO_CONFIG_BASE64 as cnspec does; exits 78 when it cannot be used. */
+/**
+ * The service account cnspec signs with, each field overridable by its MONDOO_* variable:
+ * undefined when there is none (not registered). A private key that cannot be loaded is
+ * status's exit 78 ("invalid credentials"); a key that does not match its certificate loads,
+ * and Mondoo rejects what it signs (`unauthenticated`).
+ */
 function loadCredential() {
   const read = readConfig()
   if (!read) return undefined
-  if (wifConfig(read)) return exchanged
-  try {
-    const config = read
-    if (!config.mrn || !config.api_endpoint) throw new Error('missing mrn or api_endpoint')
-    if (config.private_key) {
-      const cert = new X509Certificate(config.certificate)
-      if (!cert.checkPrivateKey(createPrivateKey(config.private_key)))
-        throw new Error('key does not match certificate')
-    } else if (!config.token) throw new Error('no private_key or token')
-    return config
-  } catch (error) {
-    log('FTL', `could not load configuration error="invalid credentials: ${error.message}"`)
-    process.exit(78)
+  const config = wifConfig(read) ? exchanged : read
+  if (!config) return undefined
+  const credential = {
+    ...config,
+    mrn: setting('mrn', config.mrn),
+    space_mrn: setting('space_mrn', config.space_mrn),
+    private_key: setting('private_key', config.private_key),
+    certificate: setting('certificate', config.certificate),
+    api_endpoint: setting('api_endpoint', config.api_endpoint) || 'https://us.api.mondoo.com'
   }
+  if (!credential.mrn) return undefined
+  if (credential.private_key) {
+    let key
+    try {
+      key = createPrivateKey(credential.private_key)
+    } catch (error) {
+      log('FTL', `invalid credentials error="${error.message}"`)
+      process.exit(78)
+    }
+    try {
+      credential.unauthenticated = !new X509Certificate(credential.certificate).checkPrivateKey(key)
+    } catch {
+      credential.unauthenticated = true
+    }
+  }
+  return credential
 }
 
 async function status() {
@@ -156,11 +329,13 @@ async function status() {
     log('ERR', 'client is not registered')
     process.exit(1)
   }
-  const res = await fetch(`${config.api_endpoint}/AgentManager/PingPong`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mrn: config.mrn, certificate: config.certificate })
-  }).catch(error => ({ ok: false, status: 0, statusText: error.message }))
+  const res = config.unauthenticated
+    ? { ok: false, status: 401 }
+    : await fetch(`${config.api_endpoint}/AgentManager/PingPong`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mrn: config.mrn, certificate: config.certificate })
+      }).catch(error => ({ ok: false, status: 0, statusText: error.message }))
   process.stdout.write(`API:\t${config.api_endpoint}\nService account:\t${config.mrn}\n`)
   if (!res.ok) {
     log(
@@ -188,8 +363,9 @@ function since(floor) {
 
 const severityOf = risk =>
   risk >= 90 ? 'CRITICAL' : risk >= 70 ? 'HIGH' : risk >= 40 ? 'MEDIUM' : risk >= 1 ? 'LOW' : 'NONE'
+// policy/rating.go Letter(): A 80–100, B 61–79, C 31–60, D 11–30, F 0–10.
 const gradeOf = score =>
-  score >= 90 ? 'A' : score >= 75 ? 'B' : score >= 50 ? 'C' : score >= 25 ? 'D' : 'F'
+  score >= 80 ? 'A' : score >= 61 ? 'B' : score >= 31 ? 'C' : score >= 11 ? 'D' : 'F'
 
 // A check: uid, title, impact; its result on an asset: status, score (results only),
 // message, and the source locations of failing resources (Terraform mostly).
@@ -221,15 +397,19 @@ function runnerAsset(name) {
       check('docker-user', 'Ensure containers do not run as root', 20, 'fail', 80),
       check('k8s-limits', 'Ensure workloads set resource limits', 50, 'skip')
     ],
+    // One package under two advisories (one result each), one under none.
     packages: [
       {
         name: 'openssl',
         version: '3.0.2',
         fixed: '3.0.13',
         risk: 91,
-        advisory: { id: 'USN-7000-1', title: 'OpenSSL vulnerabilities' }
+        advisories: [
+          { id: 'USN-7000-1', title: 'OpenSSL vulnerabilities', risk: 91 },
+          { id: 'USN-7011-1', title: 'OpenSSL denial of service', risk: 55 }
+        ]
       },
-      { name: 'zlib', version: '1.2.11', risk: 20 }
+      { name: 'zlib', version: '1.2.11', risk: 20, advisories: [] }
     ]
   }
 }
@@ -314,6 +494,11 @@ function terraformAsset(name, dir, relFiles) {
 function discover(target) {
   const [kind, ...rest] = target
   const path = rest.filter(w => !w.startsWith('-')).pop()
+  if (['fs', 'k8s', 'terraform'].includes(kind) && path && !existsSync(path)) {
+    // Not fatal: discovery fails for this asset, which becomes an asset error.
+    const error = `stat ${resolve(path)}: no such file or directory`
+    return [{ name: path, error, checks: [], packages: [] }]
+  }
   if (kind === 'fs' && path) {
     const dir = resolve(path)
     const assets = [
@@ -407,7 +592,9 @@ function discover(target) {
 
 /**
  * CNSPEC_STANDIN_EXTRA_FAILURES=n adds n failing checks to the first asset (large reports);
- * CNSPEC_STANDIN_TITLE_CHARS=n makes each of their titles n characters long.
+ * CNSPEC_STANDIN_TITLE_CHARS=n makes each of their titles n characters long. The first of
+ * them belongs to many compliance frameworks, so its rule has 30 tags, as checkRuleTags
+ * writes them (security, cnspec, policy/…, compliance/…).
  */
 function addExtraFailures(assets) {
   const n = Number(process.env.CNSPEC_STANDIN_EXTRA_FAILURES ?? 0)
@@ -424,7 +611,19 @@ function addExtraFailures(assets) {
         100 - score,
         'fail',
         score,
-        { message: `finding ${i}` }
+        {
+          message: `finding ${i}`,
+          ...(i === 0
+            ? {
+                tags: [
+                  'security',
+                  'cnspec',
+                  'policy/Generated policy',
+                  ...Array.from({ length: 27 }, (_, k) => `compliance/framework-${k + 1}`)
+                ]
+              }
+            : {})
+        }
       )
     )
   }
@@ -508,7 +707,7 @@ function sarifRun(asset, rich, located) {
         helpUri: `https://mondoo.com/docs/checks/${c.uid}`,
         defaultConfiguration: { level: riskLevel(c.impact) },
         properties: {
-          tags: ['security', 'cnspec'],
+          tags: c.tags ?? ['security', 'cnspec'],
           impact: c.impact,
           severity: severityOf(c.impact),
           'security-severity': (c.impact / 10).toFixed(1),
@@ -584,42 +783,22 @@ function sarifRun(asset, rich, located) {
     }
   }
   if (rich && asset.packages.length) {
-    let generic = false
-    for (const p of asset.packages) {
-      const ruleId = p.advisory?.id ?? 'vulnerable-package'
-      if (p.advisory)
-        rules.push({
-          id: p.advisory.id,
-          name: p.advisory.title,
-          shortDescription: { text: p.advisory.title },
-          defaultConfiguration: { level: riskLevel(p.risk) },
-          properties: {
-            tags: ['security', 'cnspec', 'vulnerability', 'advisory'],
-            'security-severity': (p.risk / 10).toFixed(1),
-            severity: severityOf(p.risk),
-            advisory: p.advisory.id
-          }
-        })
-      else if (!generic) {
-        generic = true
-        rules.push({
-          id: 'vulnerable-package',
-          name: 'Vulnerable package',
-          shortDescription: { text: 'An installed package has known vulnerabilities' },
-          properties: { tags: ['security', 'cnspec', 'vulnerability'] }
-        })
-      }
+    // cli/reporter/sarif.go addAssetVulnerabilities: advisories sorted by ID, one rule each
+    // and one result per affected package; then the packages no advisory covers, under
+    // "vulnerable-package".
+    const vulnResult = (ruleId, p, advisory) => {
+      const risk = advisory?.risk ?? p.risk
       const update = p.fixed ? `Update to ${p.fixed}.` : 'No fixed version is available yet.'
-      const what = p.advisory
-        ? `${p.name} ${p.version} is affected by ${p.advisory.id} (${p.advisory.title})`
+      const what = advisory
+        ? `${p.name} ${p.version} is affected by ${advisory.id} (${advisory.title})`
         : `${p.name} ${p.version} has known vulnerabilities`
-      results.push({
+      return {
         ruleId,
         kind: 'fail',
-        level: riskLevel(p.risk),
-        rank: p.risk,
+        level: riskLevel(risk),
+        rank: risk,
         message: {
-          text: `${what} · ${severityOf(p.risk)} (score ${(p.risk / 10).toFixed(1)}) · ${update}`
+          text: `${what} · ${severityOf(risk)} (score ${(risk / 10).toFixed(1)}) · ${update}`
         },
         locations: [
           {
@@ -636,14 +815,43 @@ function sarifRun(asset, rich, located) {
           asset: asset.name,
           package: p.name,
           installedVersion: p.version,
-          severity: severityOf(p.risk),
-          'security-severity': (p.risk / 10).toFixed(1),
+          severity: severityOf(risk),
+          'security-severity': (risk / 10).toFixed(1),
           status: 'fail',
           assetMrn,
           ...(p.fixed ? { fixedVersion: p.fixed } : {}),
-          ...(p.advisory ? { advisory: p.advisory.id } : {})
+          ...(advisory ? { advisory: advisory.id } : {})
+        }
+      }
+    }
+    const advisories = [
+      ...new Map(asset.packages.flatMap(p => p.advisories).map(a => [a.id, a])).values()
+    ].sort((a, b) => a.id.localeCompare(b.id))
+    for (const advisory of advisories) {
+      rules.push({
+        id: advisory.id,
+        name: advisory.title,
+        shortDescription: { text: advisory.title },
+        defaultConfiguration: { level: riskLevel(advisory.risk) },
+        properties: {
+          tags: ['security', 'cnspec', 'vulnerability', 'advisory'],
+          'security-severity': (advisory.risk / 10).toFixed(1),
+          severity: severityOf(advisory.risk),
+          advisory: advisory.id
         }
       })
+      for (const p of asset.packages.filter(p => p.advisories.some(a => a.id === advisory.id)))
+        results.push(vulnResult(advisory.id, p, advisory))
+    }
+    const uncovered = asset.packages.filter(p => !p.advisories.length)
+    if (uncovered.length) {
+      rules.push({
+        id: 'vulnerable-package',
+        name: 'Vulnerable package',
+        shortDescription: { text: 'An installed package has known vulnerabilities' },
+        properties: { tags: ['security', 'cnspec', 'vulnerability'] }
+      })
+      for (const p of uncovered) results.push(vulnResult('vulnerable-package', p))
     }
   }
   const driver = rich
@@ -664,9 +872,12 @@ function sarifRun(asset, rich, located) {
     properties.assetMrn = assetMrn
     if (!asset.error) {
       const count = s => asset.checks.filter(c => c.status === s).length
+      // CNSPEC_STANDIN_SCORE (JSON) and CNSPEC_STANDIN_GRADE: what a broken or hostile cnspec
+      // (or a tampered mirror) could write here.
+      const score = process.env.CNSPEC_STANDIN_SCORE
       Object.assign(properties, {
-        score: asset.score,
-        grade: gradeOf(asset.score),
+        score: score === undefined ? asset.score : JSON.parse(score),
+        grade: process.env.CNSPEC_STANDIN_GRADE ?? gradeOf(asset.score),
         checksTotal: asset.checks.length,
         checksPassed: count('pass'),
         checksFailed: count('fail'),
@@ -771,7 +982,19 @@ function render(format, assets) {
   return lines.join('\n') + '\n'
 }
 
-function scan() {
+/**
+ * The risk threshold cnspec applies (apps/cnspec/cmd/scan.go): --risk-threshold, else
+ * MONDOO_RISK_THRESHOLD, else 101; the deprecated --score-threshold S (else
+ * MONDOO_SCORE_THRESHOLD) lowers it to 101 − S. A negative value never fails (uint32).
+ */
+function riskThreshold() {
+  const risk = getInt(flag('--risk-threshold') ?? setting('risk-threshold', '101'))
+  const score = getInt(flag('--score-threshold') ?? setting('score-threshold', '0'))
+  const threshold = Math.min(risk, 100 - score + 1)
+  return threshold < 0 ? Infinity : threshold
+}
+
+async function scan() {
   const words = []
   for (const word of argv.slice(1)) {
     if (word.startsWith('-')) break
@@ -779,7 +1002,6 @@ function scan() {
   }
   const target = words.length ? words : ['local']
   const output = flag('--output', '-o') ?? (argv.includes('--json') ? 'json' : 'compact')
-  const threshold = Number(flag('--risk-threshold') ?? '101')
   const incognito = argv.includes('--incognito')
   const config = incognito ? undefined : loadCredential()
   const format = output.split(',')[0]
@@ -788,20 +1010,14 @@ function scan() {
     log('FTL', `unknown output format error="'sarif' is not a valid output format"`)
     process.exit(1)
   }
-  log('INF', `discover assets target=${JSON.stringify(target.join(' '))}`)
-  // A path that does not exist is fatal, as in cnspec: it logs and exits 1 without a report.
-  const pathTargets = ['fs', 'k8s', 'terraform']
-  if (pathTargets.includes(target[0]) && target.length > 1) {
-    const path = target[target.length - 1]
-    if (!existsSync(path)) {
-      log('FTL', `failed to scan error="could not find path ${path}"`)
+  for (const name of ['--risk-threshold', '--score-threshold'])
+    if (flag(name) !== undefined && !/^-?\d+$/.test(flag(name))) {
+      log('FTL', `invalid argument "${flag(name)}" for "${name}" flag`)
       process.exit(1)
     }
-  }
-  if (Number.isNaN(threshold)) {
-    log('FTL', 'invalid argument for --risk-threshold')
-    process.exit(1)
-  }
+  const threshold = riskThreshold()
+  await ensureProvider(target[0])
+  log('INF', `discover assets target=${JSON.stringify(target.join(' '))}`)
   const outputTarget = flag('--output-target')
   if (outputTarget && !existsSync(dirname(resolve(outputTarget)))) {
     log(
@@ -814,11 +1030,16 @@ function scan() {
   addExtraFailures(assets)
   // cnspec's log names each asset as it scans it; the name comes from the target, so it is
   // untrusted text in the job log too.
-  for (const asset of assets) log('INF', `scanning asset ${asset.name}`)
+  for (const asset of assets)
+    if (asset.error)
+      log('ERR', `unable to create runtime for asset error="${asset.error}" asset=${asset.name}`)
+    else log('INF', `scanning asset ${asset.name}`)
   const ok = assets.filter(a => !a.error)
   if (!ok.length && (format === 'sarif' || format === 'junit')) {
-    // Nothing was scanned, so no policy ran: these writers have nothing to write.
-    log('FTL', 'failed to write report error="no policy bundle found"')
+    // Nothing was scanned, so no policy ran: these writers have nothing to write. The file
+    // handler created the output target before asking them (cli/reporter/file_handler.go).
+    if (outputTarget) writeFileSync(outputTarget, '')
+    log('FTL', 'failed to write report to output target error="no policy bundle found"')
     process.exit(1)
   }
   const report = format === 'sarif' ? sarifReport(assets) : render(output, assets)
@@ -838,6 +1059,7 @@ function scan() {
 }
 
 const command = argv[0]
+await selfUpdate()
 if (command === 'version')
   process.stdout.write(`cnspec ${VERSION} (standin, 2026-08-19T10:00:00Z)\n`)
 else if (command === 'status') await status()
@@ -846,7 +1068,7 @@ else if (command === 'scan') {
   // exiting as if nothing happened.
   if (!argv.includes('--incognito') && !(await wifSignIn()))
     log('WRN', 'No credentials provided. Switching to --incognito mode.')
-  scan()
+  await scan()
 } else {
   log('FTL', `unknown command "${command ?? ''}"`)
   process.exit(1)

@@ -45,6 +45,8 @@ export interface GitHubApi {
    * secondary: 403 "You have exceeded a secondary rate limit" with Retry-After only.
    */
   rateLimitKind: 'primary' | 'secondary'
+  /** The status of a primary rate-limit answer: 403, or 429 as GitHub also sends. */
+  rateLimitStatus: 403 | 429
   /** Answer this page of the listing once with this status (a 502 from a proxy, say). */
   failPage: { page: number; status: number } | undefined
   requests: ApiRequest[]
@@ -118,6 +120,7 @@ export async function startGitHubApi(
     rateLimitPage: undefined as number | undefined,
     rateLimitSeconds: 1,
     rateLimitKind: 'primary' as 'primary' | 'secondary',
+    rateLimitStatus: 403 as 403 | 429,
     failPage: undefined as { page: number; status: number } | undefined,
     requests: [] as ApiRequest[]
   }
@@ -151,7 +154,7 @@ export async function startGitHubApi(
       }
       send(
         res,
-        403,
+        state.rateLimitStatus,
         {
           message: 'API rate limit exceeded for installation ID 1.',
           documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'
@@ -164,7 +167,7 @@ export async function startGitHubApi(
           'retry-after': String(state.rateLimitSeconds)
         }
       )
-      return 403
+      return state.rateLimitStatus
     }
     const last = Math.max(1, Math.ceil(state.repositories.length / perPage))
     const items = state.repositories.slice((page - 1) * perPage, page * perPage)

@@ -21,6 +21,13 @@ export interface GitHubOidc extends Listening {
 
 export const DEFAULT_REPOSITORY = 'mondoo-sandbox/demo'
 
+/**
+ * The issuer's path on the loopback server. cnspec asks GitHub for its id-token only when
+ * the issuer contains GitHub.com's issuer host (credential-mode wif), as the action checks;
+ * the sandbox's issuer does, while discovery and JWKS stay on loopback.
+ */
+const ISSUER_PATH = '/token.actions.githubusercontent.com'
+
 /** GitHub's claim set for a push to main in DEFAULT_REPOSITORY. */
 export function githubClaims(issuer: string, audience: string, lifetimeSeconds: number): JwtClaims {
   const now = Math.floor(Date.now() / 1000)
@@ -97,7 +104,7 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
   let issuer = ''
   const server = await listen((req, res) => {
     const url = new URL(req.url ?? '/', issuer)
-    if (url.pathname === '/.well-known/openid-configuration') {
+    if (url.pathname === `${ISSUER_PATH}/.well-known/openid-configuration`) {
       return sendJson(res, 200, {
         issuer,
         jwks_uri: `${issuer}/.well-known/jwks`,
@@ -119,7 +126,8 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
         scopes_supported: ['openid']
       })
     }
-    if (url.pathname === '/.well-known/jwks') return sendJson(res, 200, { keys: [jwk] })
+    if (url.pathname === `${ISSUER_PATH}/.well-known/jwks`)
+      return sendJson(res, 200, { keys: [jwk] })
     if (url.pathname === '/_apis/idtoken') {
       state.requests++
       // The scheme is case-insensitive (RFC 9110): the toolkit sends "Bearer", cnspec "bearer".
@@ -141,12 +149,12 @@ export async function startGitHubOidc(): Promise<GitHubOidc> {
     }
     sendJson(res, 404, { message: 'Not Found' })
   })
-  issuer = server.url
+  issuer = `${server.url}${ISSUER_PATH}`
   return Object.assign(state, {
     ...server,
     issuer,
     env: {
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${issuer}/_apis/idtoken?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/_apis/idtoken?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken
     }
   })

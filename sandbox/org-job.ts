@@ -23,6 +23,8 @@ export async function runScanJob(options: {
   env?: Record<string, string>
   /** More inputs for the main action (e.g. credential-mode). */
   mainInputs?: Record<string, string>
+  /** The main action's releases-url, which the batch gets too (providers come from it). */
+  releasesUrl?: string
 }): Promise<ScanJob> {
   const dirs = makeRunnerDirs(options.toolCache)
   const signIn = await options.runMain({
@@ -40,6 +42,7 @@ export async function runScanJob(options: {
       'github-token': options.api.token,
       scan: options.scan,
       'risk-threshold': options.threshold ?? '',
+      ...(options.releasesUrl ? { 'releases-url': options.releasesUrl } : {}),
       'cnspec-path': signIn.outputs['cnspec-path'] as string,
       'output-directory': join(dirs.temp, 'cnspec-org')
     },

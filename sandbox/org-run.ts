@@ -52,6 +52,7 @@ try {
   for (const [i, entry] of matrix.include.entries()) {
     const { signIn, batch } = await runScanJob({
       runMain: options => sandbox.run(options),
+      releasesUrl: sandbox.inputs['releases-url'],
       api,
       repositories: entry.repositories,
       scan: 'both',

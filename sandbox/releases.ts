@@ -12,6 +12,7 @@ export const PLATFORMS = [
   'linux_armv6',
   'linux_armv7',
   'linux_ppc64le',
+  'linux_s390x',
   'darwin_amd64',
   'darwin_arm64',
   'windows_amd64',
@@ -19,6 +20,17 @@ export const PLATFORMS = [
 ]
 
 export const STANDIN_PATH = fileURLToPath(new URL('./cnspec-standin.mjs', import.meta.url))
+
+/** The providers served under /providers (releases.mondoo.com/providers), latest versions. */
+export const PROVIDERS: Record<string, string> = {
+  os: '13.2.1',
+  terraform: '13.1.4',
+  k8s: '13.0.9',
+  github: '13.1.2',
+  aws: '13.3.0',
+  azure: '13.1.0',
+  gcp: '13.1.1'
+}
 
 export interface ReleaseServer extends Listening {
   versions: string[]
@@ -191,6 +203,15 @@ export async function startReleases(
       }, 50)
       return
     }
+    if (path === '/providers/latest.json')
+      return sendJson(res, 200, {
+        providers: Object.entries(PROVIDERS).map(([name, version]) => ({ name, version }))
+      })
+    // The stand-in's provider archives hold a manifest: nothing runs from them.
+    const provider =
+      /^\/providers\/([a-z0-9-]+)\/([\d.]+)\/\1_\2_([a-z0-9]+_[a-z0-9]+)\.tar\.xz$/.exec(path)
+    if (provider && PROVIDERS[provider[1] as string] === provider[2])
+      return sendJson(res, 200, { name: provider[1], version: provider[2], platform: provider[3] })
     res.writeHead(404, { 'Content-Type': 'text/plain' })
     res.end('Not Found')
   })

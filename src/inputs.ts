@@ -1,7 +1,8 @@
 import { ActionError, InputError } from './errors.js'
 import { splitShellWords } from './shell-words.js'
 import { baseUrl, urlProblem, withoutUserinfo } from './net/urls.js'
-import { AUDIENCE, parseWifConfig, type WifConfig } from './sign-in/wif-config.js'
+import { AUDIENCE, parseWifConfig, wifIssuerProblem, type WifConfig } from './sign-in/wif-config.js'
+import { envThresholds, type EnvThresholds } from './scan/mondoo-env.js'
 
 export type OnMissingIdToken = 'fail' | 'incognito'
 export type CredentialMode = 'key' | 'wif'
@@ -22,6 +23,8 @@ export interface Config {
   args: string[]
   output: string
   riskThreshold: number | undefined
+  /** MONDOO_RISK_THRESHOLD and MONDOO_SCORE_THRESHOLD from the job's environment: cnspec reads them. */
+  envThresholds: EnvThresholds
   logLevel: string
   /** key: the action exchanges and exports a credential; wif: cnspec exchanges on its own. */
   credentialMode: CredentialMode
@@ -103,7 +106,7 @@ export function parseBoolean(name: string, raw: string, fallback: boolean): bool
   throw new InputError(name, `must be true or false, not "${preview(value)}".`)
 }
 
-function parseUrl(name: string, raw: string, fallback: string): string {
+export function parseUrl(name: string, raw: string, fallback: string): string {
   const value = check(name, raw) || fallback
   let url: URL
   try {
@@ -293,10 +296,10 @@ function idTokenAudienceProblem(value: string, audience: string): string | undef
 }
 
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Reads and checks every input, and the job's MONDOO_* thresholds. Throws an ActionError
+ * naming each bad input; until it returns, the action has made no request and changed nothing.
  */
-export function parseInputs(get: Getter): Config {
+export function parseInputs(get: Getter, env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = []
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
@@ -332,6 +335,12 @@ export function parseInputs(get: Getter): Config {
     : issuerRaw
       ? attempt(() => parseUrl('issuer', issuerRaw, ''))
       : undefined
+  if (credentialMode === 'wif' && issuer) {
+    const problem = wifIssuerProblem(issuer)
+    if (problem) problems.push(problem)
+  }
+  const fromEnv = envThresholds(env)
+  problems.push(...fromEnv.problems)
   const config = {
     audience,
     idTokenAudience: idTokenAudience || audience,
@@ -358,6 +367,7 @@ export function parseInputs(get: Getter): Config {
     args: attempt(() => parseWords('args', get('args'), [])),
     output: attempt(() => parseOutput(get('output'))),
     riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+    envThresholds: fromEnv.thresholds,
     logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
     credentialMode,
     wifConfig

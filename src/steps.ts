@@ -9,6 +9,7 @@ import { installCnspec, type Installed } from './install/install.js'
 import { retryPolicy, type RetryOptions } from './net/retry.js'
 import { cnspecEnv, runCnspec, statusVerdict, type CnspecResult } from './scan/run-cnspec.js'
 import { scanOutputs } from './scan/outputs.js'
+import { withheldVariables, withheldWarning } from './scan/mondoo-env.js'
 import { runScan, type ScanStepResult } from './scan/scan.js'
 import { signIn } from './sign-in/sign-in.js'
 import { SCAN_EXCHANGE_CAUSES } from './scan/incognito-fallback.js'
@@ -94,15 +95,22 @@ export async function signInAndInstall(
   const credential = settle(auth)
   // cnspec reads GITHUB_TOKEN only to scan GitHub itself; other targets do not get it.
   const githubToken = config.target[0] === 'github'
+  const updatesUrl = config.releasesUrl
   if (!wifMode)
-    return withEnv({ credential, installed }, cnspecEnv(credential?.base64, { githubToken }))
+    return withEnv(
+      { credential, installed },
+      cnspecEnv(credential?.base64, { githubToken, updatesUrl })
+    )
   try {
     // Before any token request: an older cnspec would scan in incognito without a word.
     if (!supportsWif(installed.version)) throw wifVersionError(installed.version)
     const wif = await timed(timings, 'workload identity configuration', () =>
       prepareWif(config, logAs('sign-in'), { ...retry, log: logAs('sign-in') })
     )
-    return withEnv({ wif, installed }, cnspecEnv(wif.base64, { idTokenRequest: true, githubToken }))
+    return withEnv(
+      { wif, installed },
+      cnspecEnv(wif.base64, { idTokenRequest: true, githubToken, updatesUrl })
+    )
   } catch (error) {
     throw error instanceof ActionError ? new SetupError(error.message, installed) : error
   }
@@ -110,6 +118,8 @@ export async function signInAndInstall(
 
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
 function withEnv(setup: Omit<Setup, 'env'>, env: Record<string, string>): Setup {
+  const mondoo = withheldVariables()
+  if (mondoo.length) core.warning(withheldWarning(mondoo))
   const withheld = Object.keys(process.env).filter(name => !(name in env))
   core.debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`)
   return { ...setup, env }
@@ -201,7 +211,9 @@ export async function scan(
   const result = await timed(timings, 'cnspec scan', () =>
     runScan({ config, binary: installed.binary, version: installed.version, env, incognito })
   )
-  const outputs = scanOutputs(result.exitCode, result.report, result.reportFile)
+  const outputs = scanOutputs(result.exitCode, result.report, result.reportFile, message =>
+    core.warning(message)
+  )
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   return result
 }

@@ -9,6 +9,7 @@ import {
 } from './scan/judge.js'
 import { checkCounts, failingChecks, foundAnything } from './scan/findings.js'
 import { where } from './scan/render-log.js'
+import { packageCount } from './scan/read-report.js'
 import type { AssetResult } from './scan/report-types.js'
 import type { Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
@@ -218,7 +219,7 @@ export function renderFindings(scan: ScanStepResult, caps: Caps = CAPS[0]): stri
             : `${a.passedOrSkipped} passed or skipped`,
           String(a.counts.errored),
           a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-          String(a.packages.length)
+          String(packageCount(a))
         ]
       })
     ),
@@ -271,7 +272,7 @@ export function renderFindings(scan: ScanStepResult, caps: Caps = CAPS[0]): stri
             md(p.name),
             md(p.installedVersion),
             md(p.fixedVersion ?? 'no fix yet'),
-            md(p.advisory),
+            md(p.advisories.join(', ') || undefined),
             md(p.asset)
           ])
       ),
@@ -322,6 +323,8 @@ export function renderSummary(report: RunReport, caps: Caps = CAPS[0]): string {
       `yours (${escapeHtmlCell(clip(report.scan.passThrough, caps.text))}): no findings read`
     ])
   if (report.scan?.reportFile) rows.push(['Full report', `SARIF, in ${REPORT_FILE}`])
+  if (report.scan?.trimmed)
+    rows.push(['Left out of report-file', escapeHtmlCell(clip(report.scan.trimmed, caps.text))])
   const out = [
     `<h2>${headline(report)}</h2>\n`,
     verdictText(report),

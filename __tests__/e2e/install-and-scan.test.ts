@@ -221,8 +221,25 @@ describe('running cnspec', () => {
     expect(result.summary).toMatch(/failed \(exit code 1\)/)
   })
 
-  it('fails on status exit 78 (invalid credentials)', async () => {
-    // A credential that parses, but whose key does not belong to its certificate.
+  it('fails on status exit 78 (a private key cnspec cannot load)', async () => {
+    // A credential that parses, but whose private key is not a key.
+    h.sandbox.sts.tamper = c =>
+      Buffer.from(
+        JSON.stringify({
+          ...JSON.parse(c.json),
+          private_key:
+            '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n'
+        })
+      ).toString('base64')
+    const result = await h.run()
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toMatch(
+      /cnspec status exited 78: cnspec could not load the credential's private key/
+    )
+    expect(result.exported).toEqual({})
+  })
+
+  it('a key that does not belong to its certificate is an authentication failure: exit 1', async () => {
     h.sandbox.sts.tamper = c => {
       const other = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
         type: 'pkcs8',
@@ -234,8 +251,8 @@ describe('running cnspec', () => {
     }
     const result = await h.run()
     expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toMatch(/cnspec status exited 78: the credential is invalid/)
-    expect(result.exported).toEqual({})
+    expect(errorOf(result)).toMatch(/cnspec status exited 1: Mondoo rejected the credential/)
+    expect(result.stdout).toContain('ERR authentication failed')
   })
 
   it('fails a scan whose worst risk reaches the threshold, and says so', async () => {
@@ -258,15 +275,18 @@ describe('running cnspec', () => {
   })
 
   it('tells a failed scan from a failed threshold', async () => {
+    // MONDOO_AUTO_UPDATE=false passes through, and stops provider installs too: the provider
+    // is missing on a fresh runner, so cnspec fails before writing any report.
     const result = await h.run({
-      inputs: { target: 'fs ./does-not-exist', 'risk-threshold': '50' }
+      inputs: { target: 'fs .', 'risk-threshold': '50' },
+      env: { MONDOO_AUTO_UPDATE: 'false' }
     })
     expect(result.exitCode).toBe(1)
     expect(result.outputs['scan-exit-code']).toBe('1')
     expect(errorOf(result)).toMatch(
       /The scan itself failed \(exit code 1\): cnspec wrote no report/
     )
-    expect(errorOf(result)).toContain('could not find path ./does-not-exist')
+    expect(errorOf(result)).toContain('cannot find installed provider for fs')
   })
 
   it('scan: false installs and checks status only', async () => {

@@ -98,7 +98,7 @@ it('one count of failing checks everywhere, for a check failing at two locations
   expect(result.outputs['checks-failed']).toBe('1')
   expect(result.summary).toContain('<h3>Failing checks (1), highest risk first</h3>')
   expect(result.summary).toContain(
-    '<td>terraform infra</td><td>Terraform Static Analysis</td><td>20</td><td>F</td><td>80 (HIGH)</td><td>1</td>'
+    '<td>terraform infra</td><td>Terraform Static Analysis</td><td>20</td><td>D</td><td>80 (HIGH)</td><td>1</td>'
   )
   expect(result.summary.split(`<td>${one}</td>`)).toHaveLength(2)
   expect(result.summary).toContain('infra/main.tf:3&#45;5, infra/modules/store/bucket.tf:1&#45;3')

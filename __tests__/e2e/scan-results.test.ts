@@ -107,17 +107,32 @@ describe('the verdict comes from the report and the exit code', () => {
     expect(await validateSarif(result.outputs['report-file']!)).toEqual([])
   })
 
-  it('no report written: the scan failed, quoting cnspec last error lines', async () => {
-    // Every asset errored, so no policy ran and cnspec's SARIF writer has nothing to write.
+  it('every asset failed: cnspec left its report empty, and the verdict says so', async () => {
+    // No asset could be scanned, so no policy ran: cnspec's SARIF writer leaves the file it
+    // created empty and fails with "no policy bundle found".
     const result = await h.run({ inputs: { target: 'docker image missing-image:1' } })
     expect(result.exitCode).toBe(1)
     const error = errorOf(result)
-    expect(error).toContain('The scan itself failed (exit code 1): cnspec wrote no report.')
-    expect(error).toContain('FTL failed to write report error="no policy bundle found"')
+    expect(error).toContain(
+      'cnspec could not scan any asset of the target (exit code 1): it left its report empty'
+    )
+    expect(error).toContain('failed to resolve image: manifest unknown')
+    expect(error).toContain('error="no policy bundle found"')
     expect(error).not.toContain('INF discover assets')
-    expect(error).toContain('Check "target" and "args"')
+    expect(error).not.toContain('could not be read')
+    expect(error).toContain('check that the target exists')
     expect(result.outputs['report-file']).toBe('')
     expect(result.outputs['assets-scanned']).toBe('')
+    expect(result.summary).toContain('failed: an asset could not be scanned')
+  })
+
+  it('a target path that does not exist is an asset error, not a broken scan', async () => {
+    const result = await h.run({ inputs: { target: 'terraform ./no-such-dir' } })
+    expect(result.exitCode).toBe(1)
+    const error = errorOf(result)
+    expect(error).toContain('cnspec could not scan any asset of the target')
+    expect(error).toMatch(/no-such-dir: no such file or directory/)
+    expect(error).not.toContain('The scan itself failed')
   })
 })
 
@@ -169,14 +184,14 @@ describe.each([
       'checks-passed': rich ? '1' : '',
       'worst-risk': rich ? '80' : '',
       score: rich ? '20' : '',
-      grade: rich ? 'F' : ''
+      grade: rich ? 'D' : ''
     })
   })
 
   it('shows the findings in the log and the summary', () => {
     expect(result.stdout).toContain(
       rich
-        ? '■ terraform infra · Terraform Static Analysis · score 20/100 (F) · worst risk 80 (HIGH)'
+        ? '■ terraform infra · Terraform Static Analysis · score 20/100 (D) · worst risk 80 (HIGH)'
         : '■ terraform infra · Terraform Static Analysis'
     )
     expect(result.stdout).toMatch(
@@ -229,7 +244,7 @@ describe('the output input chooses the log view', () => {
     const result = await h.run({ inputs: { output } })
     expect(errorOf(result)).toBe('')
     expect(result.stdout).toContain(
-      '■ local · Ubuntu 24.04 · score 35/100 (D) · worst risk 65 (MEDIUM)'
+      '■ local · Ubuntu 24.04 · score 35/100 (C) · worst risk 65 (MEDIUM)'
     )
     expect(result.stdout.includes('✕ MEDIUM 65   Ensure actions are pinned by commit SHA')).toBe(
       failing

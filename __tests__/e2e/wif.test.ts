@@ -274,6 +274,46 @@ describe('credential-mode: wif, end to end', () => {
     expect(exchangers()).toEqual(['cnspec', 'cnspec'])
   })
 
+  describe('GitHub Enterprise Server: an issuer cnspec finds no id-token for', () => {
+    const GHES = 'https://ghes.example.com/_services/token'
+    const refusal = (issuer: string) =>
+      `credential-mode wif cannot work with the issuer "${issuer}": cnspec requests the job's id-token itself, ` +
+      "and newer releases do so only for GitHub.com's issuer (https://token.actions.githubusercontent.com)"
+
+    it.each([
+      ['the issuer input', (): Record<string, string> => ({ ...WIF, issuer: GHES })],
+      ['wif-config', () => ({ audience: '', 'wif-config': wifConfig({ issuerUri: GHES }) })]
+    ])('named by %s: refused before any request, saying to use key mode', async (_, inputs) => {
+      const log = callLog()
+      const result = await h.run({
+        inputs: inputs(),
+        env: { CNSPEC_STANDIN_LOG: log }
+      })
+      expect(result.exitCode).toBe(1)
+      const error = errorOf(result)
+      expect(error).toContain(refusal(GHES))
+      expect(error).toContain('Use "credential-mode: key" on GitHub Enterprise Server')
+      expect(error).toContain('Which cnspec release made that change is not known')
+      expect(h.sandbox.oidc.requests + h.sandbox.sts.exchanges).toBe(0)
+      expect(h.sandbox.releases.requests).toEqual([])
+      expect(cnspecCalls(log)).toEqual([])
+      expect(result.exported).toEqual({})
+    })
+
+    it("read from the id-token's iss: refused before anything reaches Mondoo", async () => {
+      h.sandbox.oidc.options.claims = { iss: GHES }
+      const log = callLog()
+      const result = await h.run({ inputs: WIF, env: { CNSPEC_STANDIN_LOG: log } })
+      expect(result.exitCode).toBe(1)
+      expect(errorOf(result)).toContain(refusal(GHES))
+      // The one request was the action's own, for the issuer; nothing was exchanged.
+      expect(h.sandbox.oidc.requests).toBe(1)
+      expect(h.sandbox.sts.exchanges).toBe(0)
+      expect(cnspecCalls(log).map(c => c.argv[0])).toEqual(['version'])
+      expect(errorOf(result)).not.toContain("cnspec's own process")
+    })
+  })
+
   it('without an id-token, on-missing-id-token: incognito still scans incognito', async () => {
     const result = await h.run({
       inputs: { ...WIF, 'on-missing-id-token': 'incognito' },
@@ -295,7 +335,8 @@ describe('the cnspec stand-in reads a wif configuration as cnspec does', () => {
     writeFileSync(binary, readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', version))
     return new Promise<{ code: number | null; stderr: string }>(resolve => {
       const child = spawn(process.execPath, [binary, 'status'], {
-        env: { PATH: process.env.PATH, ...env }
+        // As the action runs it: the engine pinned.
+        env: { PATH: process.env.PATH, MONDOO_AUTO_UPDATE_ENGINE: 'false', ...env }
       })
       let stderr = ''
       child.stderr.on('data', chunk => (stderr += chunk))
@@ -355,12 +396,26 @@ describe('the cnspec stand-in reads a wif configuration as cnspec does', () => {
     expect(h.sandbox.sts.received.at(-1)!.headers['user-agent']).toBe('cnspec/11.62.0')
   })
 
-  it('does not know the configuration before 11.51: invalid credentials, exit 78', async () => {
+  it('does not know the configuration before 11.51: no service account, not registered, exit 1', async () => {
     const result = await status('11.50.0', {
       ...h.sandbox.oidc.env,
       MONDOO_CONFIG_BASE64: config()
     })
-    expect(result.code).toBe(78)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('client is not registered')
+  })
+
+  it("finds no id-token for an issuer other than GitHub.com's (GitHub Enterprise Server)", async () => {
+    const before = h.sandbox.oidc.requests
+    const result = await status('13.35.2', {
+      ...h.sandbox.oidc.env,
+      MONDOO_CONFIG_BASE64: config({ issuerUri: 'https://ghes.example.com/_services/token' })
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'issuer https://ghes.example.com/_services/token not supported yet'
+    )
+    expect(h.sandbox.oidc.requests).toBe(before)
   })
 
   it('the action drops a JWT_TOKEN left by an earlier step, which cnspec would prefer', async () => {

@@ -18,6 +18,7 @@ beforeEach(() => {
   api.requests.length = 0
   api.rateLimitPage = undefined
   api.rateLimitKind = 'primary'
+  api.rateLimitStatus = 403
   api.failPage = undefined
 })
 
@@ -167,4 +168,23 @@ it("retries a 502 from GitHub with the action's retry policy, and fails at once 
   api.requests.length = 0
   await plan({ 'github-token': 'ghs_wrong' })
   expect(api.requests).toHaveLength(1)
+}, 120000)
+
+it('a 429 the throttling plugin gives up on is not retried again by a second policy', async () => {
+  // The window reopens in an hour, more than the planner waits: the plugin gives up at once.
+  api.rateLimitPage = 3
+  api.rateLimitStatus = 429
+  api.rateLimitSeconds = 3600
+  try {
+    const result = await plan({ include: 'repo-02*' })
+    expect(result.exitCode).toBe(1)
+    expect(errorOf(result)).toContain('GitHub answered 429 while listing the repositories of acme')
+    const page3 = api.requests.filter(
+      r => r.url.startsWith(`/api/v3/orgs/${ORG}/repos`) && /[?&]page=3(&|$)/.test(r.url)
+    )
+    expect(page3.map(r => r.status)).toEqual([429])
+    expect(result.stdout).not.toMatch(/attempt \d+ of \d+ failed/)
+  } finally {
+    api.rateLimitSeconds = 1
+  }
 }, 120000)

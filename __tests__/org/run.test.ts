@@ -30,6 +30,7 @@ const githubEnv = () => ({ GITHUB_API_URL: api.apiUrl, GITHUB_SERVER_URL: api.ur
 async function scanJob(entry: MatrixEntry, toolCache: string): Promise<RunResult> {
   const { signIn, batch } = await runScanJob({
     runMain: options => h.run(options),
+    releasesUrl: h.sandbox.inputs['releases-url'],
     api,
     repositories: entry.repositories,
     scan: 'both',

@@ -44,6 +44,7 @@ async function job(
 ): Promise<{ signIn: RunResult; batch: RunResult }> {
   const ran = await runScanJob({
     runMain: options => h.run(options),
+    releasesUrl: h.sandbox.inputs['releases-url'],
     api,
     repositories: repositories.join('\n'),
     scan,
@@ -184,6 +185,7 @@ it("cnspec gets the action's environment rule in the batch too: no runner tokens
   const envLog = join(tempDir('cnspec-org-env'), 'env.jsonl')
   const ran = await runScanJob({
     runMain: options => h.run(options),
+    releasesUrl: h.sandbox.inputs['releases-url'],
     api,
     repositories: 'repo-1',
     scan: 'both',
@@ -223,6 +225,7 @@ it('credential-mode wif: a repository whose own exchange fails is not scanned, n
   h.sandbox.sts.rejectAfter = 1
   const ran = await runScanJob({
     runMain: options => h.run(options),
+    releasesUrl: h.sandbox.inputs['releases-url'],
     api,
     repositories: 'repo-1',
     scan: 'settings',
@@ -235,4 +238,28 @@ it('credential-mode wif: a repository whose own exchange fails is not scanned, n
   expect(record?.verdict).toBe('scan-failed')
   expect(record?.error).toContain('fell back to an incognito scan')
   expect(ran.batch.outputs.scanned).toBe('0')
+}, 120000)
+
+it("the batch judges with the job's MONDOO_RISK_THRESHOLD, as cnspec applies it, and withholds MONDOO_API_ENDPOINT", async () => {
+  h.sandbox.reset()
+  const ran = await runScanJob({
+    runMain: options => h.run(options),
+    releasesUrl: h.sandbox.inputs['releases-url'],
+    api,
+    repositories: 'repo-1',
+    scan: 'settings',
+    toolCache,
+    env: { MONDOO_RISK_THRESHOLD: '30', MONDOO_API_ENDPOINT: 'http://127.0.0.1:9' }
+  })
+  expect(errorOf(ran.batch)).toBe('')
+  const [record] = records(ran.batch)
+  expect(record).toMatchObject({ verdict: 'threshold', worstRisk: 65 })
+  expect(ran.batch.stdout).toContain(
+    "risk threshold of 30 (set by MONDOO_RISK_THRESHOLD in the job's environment)"
+  )
+  expect(
+    ran.batch.stdout.split('\n').filter(l => l.startsWith('::warning::MONDOO_API_ENDPOINT is set'))
+  ).toHaveLength(1)
+  // Its provider came from the mirror the main action was given.
+  expect(h.sandbox.releases.requests).toContain('/providers/latest.json')
 }, 120000)

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HOSTILE, generateRecords, writeRecords } from '../../sandbox/org-records.js'
 import { runAction, tempDir, type RunResult } from '../../sandbox/runner.js'
+import type { RepositoryRecord } from '../../src/scan/report-types.js'
 import { errorOf } from '../helpers.js'
 
 const ORG = 'acme'
@@ -87,7 +88,9 @@ it('reports the repositories of the plan that have no record as not scanned, and
     JSON.stringify({
       organisation: ORG,
       startedAt: new Date(Date.now() - 125000).toISOString(),
-      repositories: names
+      repositories: names,
+      // writeRecords puts up to 20 records in one batch artifact: cnspec-org-batch-1.
+      batches: [{ id: '1', repositories: names }]
     })
   )
   const result = await summarise(dir, { 'plan-file': planFile, 'fail-on': 'not-scanned' })
@@ -146,4 +149,47 @@ it('ignores corrupt or foreign files and explains an empty download', async () =
   expect(errorOf(missing)).toContain(
     'Input "records-directory" must name the directory the batch artifacts were downloaded to'
   )
+}, 60000)
+
+it('counts a record only from the batch the plan assigned it to: a stray or foreign record changes nothing', async () => {
+  const root = tempDir('cnspec-org-summary')
+  const dir = join(root, 'artifacts')
+  const records: RepositoryRecord[] = generateRecords(ORG, 4).map(r => ({
+    ...r,
+    verdict: 'passed',
+    ok: true
+  }))
+  records[1] = { ...records[1]!, verdict: 'threshold', ok: false, worstRisk: 90, score: 10 }
+  const names = records.map(r => r.repository)
+  const plan = {
+    organisation: ORG,
+    startedAt: new Date().toISOString(),
+    repositories: names,
+    batches: [
+      { id: '1', repositories: names.slice(0, 2) },
+      { id: '2', repositories: names.slice(2) }
+    ]
+  }
+  writeRecords(dir, records, 2)
+  mkdirSync(join(dir, 'cnspec-org-plan'), { recursive: true })
+  const planFile = join(dir, 'cnspec-org-plan', 'plan.json')
+  writeFileSync(planFile, JSON.stringify(plan))
+  // The repository over the threshold, "passed" by an artifact no batch of the plan wrote,
+  // and by the other batch's artifact; and a failing record for a repository not planned.
+  const claim = (artifact: string, record: object, name: string) => {
+    mkdirSync(join(dir, artifact, 'records'), { recursive: true })
+    writeFileSync(join(dir, artifact, 'records', `${name}.json`), JSON.stringify(record))
+  }
+  const passed = { ...records[1]!, verdict: 'passed', ok: true, worstRisk: 0 }
+  claim('cnspec-org-zz-stray', passed, 'repo-2')
+  claim('cnspec-org-batch-2', passed, 'repo-2')
+  claim('cnspec-org-batch-1', { ...records[1]!, repository: `${ORG}/not-planned` }, 'not-planned')
+  const result = await summarise(dir, { 'plan-file': planFile, 'risk-threshold': '80' })
+  expect(result.exitCode).toBe(1)
+  expect(errorOf(result)).toContain('Over the threshold: acme/repo-2.')
+  expect(result.outputs.repositories).toBe('4')
+  expect(result.outputs['failed-threshold']).toBe('1')
+  expect(result.summary).not.toContain('not&#45;planned')
+  const warning = result.stdout.split('\n').find(l => l.includes('record file(s) ignored'))
+  expect(warning).toContain('3 record file(s) ignored')
 }, 60000)

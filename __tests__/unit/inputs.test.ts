@@ -35,6 +35,7 @@ describe('parseInputs with the defaults of action.yml', () => {
       args: [],
       output: 'compact',
       riskThreshold: undefined,
+      envThresholds: {},
       logLevel: 'info',
       credentialMode: 'key',
       wifConfig: undefined

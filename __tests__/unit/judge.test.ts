@@ -68,6 +68,46 @@ describe('judge', () => {
     expect(verdict.message).toContain('Check "target" and "args"')
   })
 
+  it('an empty report file (every asset failed): no asset could be scanned, not a broken scan', () => {
+    const verdict = judge({
+      exitCode: 1,
+      emptyReport: true,
+      stderr:
+        'ERR unable to create runtime for asset error="stat /w/x: no such file or directory" asset=x\n' +
+        'FTL failed to write report to output target error="no policy bundle found"\n'
+    })
+    expect(verdict).toMatchObject({ kind: 'asset-error', ok: false, exitCode: 1 })
+    expect(verdict.message).toMatch(
+      /^cnspec could not scan any asset of the target \(exit code 1\)/
+    )
+    expect(verdict.message).toContain('no such file or directory')
+    expect(verdict.message).toContain('check that the target exists')
+  })
+
+  it("a threshold from the job's environment is named in the verdict", () => {
+    const over = judge({
+      report: scored(),
+      exitCode: 1,
+      threshold: 30,
+      thresholdFrom: "set by MONDOO_RISK_THRESHOLD in the job's environment",
+      stderr: ''
+    })
+    expect(over.kind).toBe('threshold')
+    expect(over.message).toMatch(
+      /^The scan found risk at or above the risk threshold of 30 \(set by MONDOO_RISK_THRESHOLD in the job's environment\)/
+    )
+    const under = judge({
+      report: scored(),
+      exitCode: 0,
+      threshold: 90,
+      thresholdFrom: 'set by MONDOO_RISK_THRESHOLD',
+      stderr: ''
+    })
+    expect(under.message).toMatch(
+      /under the risk threshold of 90 \(set by MONDOO_RISK_THRESHOLD\)\.$/
+    )
+  })
+
   it('no report and exit 0 is still a failure', () => {
     expect(judge({ exitCode: 0, stderr: '' })).toMatchObject({
       kind: 'scan-failed',
@@ -93,7 +133,8 @@ describe('judge', () => {
         ...a,
         counts: { ...a.counts, failed: 0 },
         findings: a.findings.filter(f => f.status === 'pass'),
-        packages: []
+        packages: [],
+        packagesAffected: 0
       }))
     }
     expect(judge({ report: clean, exitCode: 0, stderr: '' }).message).toBe(

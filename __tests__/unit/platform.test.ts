@@ -11,6 +11,7 @@ describe('releasePlatform', () => {
     ['linux', 'arm', '7', 'LE', 'linux_armv7', 'tar.gz', 'cnspec'],
     ['linux', 'arm', 7, 'LE', 'linux_armv7', 'tar.gz', 'cnspec'],
     ['linux', 'ppc64', undefined, 'LE', 'linux_ppc64le', 'tar.gz', 'cnspec'],
+    ['linux', 's390x', undefined, 'BE', 'linux_s390x', 'tar.gz', 'cnspec'],
     ['darwin', 'x64', undefined, 'LE', 'darwin_amd64', 'tar.gz', 'cnspec'],
     ['darwin', 'arm64', undefined, 'LE', 'darwin_arm64', 'tar.gz', 'cnspec'],
     ['win32', 'x64', undefined, 'LE', 'windows_amd64', 'zip', 'cnspec.exe'],
@@ -37,7 +38,8 @@ describe('releasePlatform', () => {
       '386': ['ia32'],
       armv6: ['arm', 6],
       armv7: ['arm', 7],
-      ppc64le: ['ppc64']
+      ppc64le: ['ppc64'],
+      s390x: ['s390x']
     }
     for (const key of SUPPORTED) {
       const [os, arch] = key.split('_') as [keyof typeof nodeOs, string]
@@ -52,7 +54,6 @@ describe('releasePlatform', () => {
     ['openbsd', 'arm64', undefined, 'LE', 'openbsd/arm64'],
     ['aix', 'ppc64', undefined, 'BE', 'aix/ppc64'],
     ['sunos', 'x64', undefined, 'LE', 'sunos/x64'],
-    ['linux', 's390x', undefined, 'BE', 'linux/s390x'],
     ['linux', 'ppc64', undefined, 'BE', 'linux/ppc64'],
     ['linux', 'riscv64', undefined, 'LE', 'linux/riscv64'],
     ['linux', 'mips', undefined, 'LE', 'linux/mips'],
@@ -68,7 +69,7 @@ describe('releasePlatform', () => {
       const error = (result as { error: string }).error
       expect(error).toContain(`cnspec has no build for this runner (${shown})`)
       expect(error).toContain(
-        'Supported: linux/amd64, linux/arm64, linux/386, linux/armv6, linux/armv7, linux/ppc64le, ' +
+        'Supported: linux/amd64, linux/arm64, linux/386, linux/armv6, linux/armv7, linux/ppc64le, linux/s390x, ' +
           'darwin/amd64, darwin/arm64, windows/amd64, windows/arm64.'
       )
       expect(error).toContain('Use a runner of one of these kinds.')

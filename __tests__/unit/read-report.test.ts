@@ -64,16 +64,34 @@ describe('readReport: 13.33 rich SARIF', () => {
         installedVersion: '3.0.2',
         fixedVersion: '3.0.13',
         severity: 'CRITICAL',
-        advisory: 'USN-7000-1'
+        advisories: ['USN-7000-1']
       },
       {
         name: 'zlib',
         installedVersion: '1.2.11',
         fixedVersion: undefined,
         severity: 'LOW',
-        advisory: undefined
+        advisories: []
       }
     ])
+  })
+
+  it('one package under two advisories (two results) is one package with both', () => {
+    const log = fixture('rich')
+    const run = log.runs[1]!
+    const openssl = run.results!.find(r => r.properties?.package === 'openssl')!
+    run.results!.push({
+      ...openssl,
+      ruleId: 'USN-7011-1',
+      properties: { ...openssl.properties, advisory: 'USN-7011-1', severity: 'MEDIUM' }
+    })
+    run.properties = { ...run.properties, packagesAffected: 2 }
+    const runner = readReport(log, { workspace: ws }).assets[1]!
+    expect(runner.packages.map(p => [p.name, p.severity, p.advisories])).toEqual([
+      ['openssl', 'CRITICAL', ['USN-7000-1', 'USN-7011-1']],
+      ['zlib', 'LOW', []]
+    ])
+    expect(runner.packagesAffected).toBe(2)
   })
 
   it('reads an asset-error result as the asset error, not as a finding', () => {

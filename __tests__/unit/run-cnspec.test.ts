@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { cnspecEnv, statusVerdict } from '../../src/scan/run-cnspec.js'
+import { envThresholds, withheldVariables } from '../../src/scan/mondoo-env.js'
 
 describe('statusVerdict', () => {
   it('passes on exit 0', () => {
@@ -10,10 +11,12 @@ describe('statusVerdict', () => {
     })
   })
 
-  it('on exit 78, blames an unreadable credential and suggests a re-run and the proxy', () => {
+  it('on exit 78, blames a private key cnspec cannot load and suggests a re-run and the proxy', () => {
     const result = statusVerdict(78)
     expect(result.ok).toBe(false)
-    expect(result.verdict).toMatch(/^cnspec status exited 78: the credential is invalid/)
+    expect(result.verdict).toMatch(
+      /^cnspec status exited 78: cnspec could not load the credential's private key/
+    )
     expect(result.verdict).toContain('re-run the job')
     expect(result.verdict).toContain('"api-endpoint"')
   })
@@ -22,6 +25,7 @@ describe('statusVerdict', () => {
     const result = statusVerdict(1)
     expect(result.ok).toBe(false)
     expect(result.verdict).toMatch(/^cnspec status exited 1: Mondoo rejected the credential/)
+    expect(result.verdict).toContain('cannot decode its configuration')
     expect(result.verdict).toContain('workload identity provider')
     expect(result.verdict).toContain('expiration')
     expect(result.verdict).toContain('(us or eu)')
@@ -94,4 +98,80 @@ describe('cnspecEnv keeps GitHub access away from cnspec', () => {
       'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
     )
   })
+})
+
+describe('cnspecEnv and the MONDOO_* variables of the job', () => {
+  const JOB = {
+    MONDOO_API_ENDPOINT: 'https://attacker.example',
+    MONDOO_PRIVATE_KEY: 'x',
+    mondoo_mrn: '//agents.api.mondoo.app/spaces/other/serviceaccounts/x',
+    MONDOO_ISSUERURI: 'https://other.example',
+    MONDOO_JSON: 'true',
+    MONDOO_AUTO_UPDATE_ENGINE: 'true',
+    MONDOO_UPDATES_URL: 'https://elsewhere.example',
+    MONDOO_LOG_LEVEL: 'debug',
+    MONDOO_RISK_THRESHOLD: '30'
+  }
+  let saved: Record<string, string | undefined>
+  beforeEach(() => {
+    saved = Object.fromEntries(Object.keys(JOB).map(k => [k, process.env[k]]))
+    Object.assign(process.env, JOB)
+  })
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+  })
+
+  it('withholds what would choose the credential or its endpoint, whatever the case', () => {
+    const env = cnspecEnv('Y3JlZA==', { updatesUrl: 'https://mirror.example' })
+    for (const name of [
+      'MONDOO_API_ENDPOINT',
+      'MONDOO_PRIVATE_KEY',
+      'mondoo_mrn',
+      'MONDOO_ISSUERURI',
+      'MONDOO_JSON'
+    ])
+      expect(env).not.toHaveProperty(name)
+    expect(withheldVariables()).toEqual([
+      'MONDOO_API_ENDPOINT',
+      'MONDOO_ISSUERURI',
+      'MONDOO_JSON',
+      'MONDOO_PRIVATE_KEY',
+      'mondoo_mrn'
+    ])
+  })
+
+  it('pins the engine, never turns off provider installs, and points cnspec at the mirror', () => {
+    const env = cnspecEnv(undefined, { updatesUrl: 'https://mirror.example' })
+    expect(env.MONDOO_AUTO_UPDATE_ENGINE).toBe('false')
+    expect(env).not.toHaveProperty('MONDOO_AUTO_UPDATE')
+    expect(env.MONDOO_UPDATES_URL).toBe('https://mirror.example')
+  })
+
+  it('passes the rest through, the thresholds the judge reads included', () => {
+    const env = cnspecEnv(undefined)
+    expect(env.MONDOO_LOG_LEVEL).toBe('debug')
+    expect(env.MONDOO_RISK_THRESHOLD).toBe('30')
+  })
+})
+
+describe('envThresholds', () => {
+  it('reads plain whole numbers', () => {
+    expect(envThresholds({ MONDOO_RISK_THRESHOLD: '30', MONDOO_SCORE_THRESHOLD: '0' })).toEqual({
+      thresholds: { risk: 30, score: 0 },
+      problems: []
+    })
+  })
+
+  it.each(['abc', ' 30', '030', '3.5', '-1', '1e2', '1000'])(
+    'refuses %p, which cnspec would read differently, naming the variable',
+    value => {
+      const { thresholds, problems } = envThresholds({ MONDOO_RISK_THRESHOLD: value })
+      expect(thresholds).toEqual({})
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toContain('MONDOO_RISK_THRESHOLD')
+      expect(problems[0]).toContain('Set a whole number from 0 to 100, or remove it.')
+    }
+  )
 })

@@ -74,7 +74,32 @@ describe('effectiveThreshold', () => {
     [{ args: '--risk-threshold 90 --score-threshold 50' }, 51],
     [{ args: '--risk-threshold 101' }, undefined]
   ])('%p → %p', (overrides, expected) => {
-    expect(effectiveThreshold(config(overrides as Record<string, string>))).toBe(expected)
+    expect(effectiveThreshold(config(overrides as Record<string, string>))?.value).toBe(expected)
+  })
+
+  // cnspec's precedence: a flag wins over its variable; the score threshold lowers the risk one.
+  it.each([
+    [
+      {},
+      { risk: 30 },
+      { value: 30, from: "set by MONDOO_RISK_THRESHOLD in the job's environment" }
+    ],
+    [{ 'risk-threshold': '70' }, { risk: 30 }, { value: 70 }],
+    [{ args: '--risk-threshold 60' }, { risk: 30 }, { value: 60 }],
+    [
+      { 'risk-threshold': '70' },
+      { score: 50 },
+      { value: 51, from: expect.stringContaining('MONDOO_SCORE_THRESHOLD=50') }
+    ],
+    [{ args: '--score-threshold 20' }, { score: 50 }, { value: 81 }],
+    [{}, { risk: 101 }, undefined],
+    [{}, { score: 0 }, undefined]
+  ])("%p with the job's %p → %p", (overrides, envThresholds, expected) => {
+    const threshold = effectiveThreshold({
+      ...config(overrides as Record<string, string>),
+      envThresholds
+    })
+    expect(threshold).toEqual(expected)
   })
 })
 

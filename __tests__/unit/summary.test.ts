@@ -28,7 +28,7 @@ function hostile(assets: number, checks: number, text: string): ScanReport {
       installedVersion: text,
       fixedVersion: text,
       severity: 'CRITICAL' as const,
-      advisory: text
+      advisories: [text]
     }))
   })
   return {

@@ -27337,7 +27337,7 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 121:
+/***/ 2502:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28356,7 +28356,7 @@ const {
   fireEvent
 } = __nccwpck_require__(4724)
 const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2920)
-const { ByteParser } = __nccwpck_require__(121)
+const { ByteParser } = __nccwpck_require__(2502)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(2348)
 const { getGlobalDispatcher } = __nccwpck_require__(7648)
 const { types } = __nccwpck_require__(7975)
@@ -62269,6 +62269,24 @@ function urls_withoutUserinfo(text) {
 const wif_config_AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
 const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent';
+/**
+ * Newer cnspec picks the source of its own id-token from `issuerUri` (mql tokenauth.Resolve):
+ * GitHub only for an issuer containing this host; any other issuer fails. The release that
+ * made the change could not be pinned (the mql source at hand predates it), so every
+ * version is held to it.
+ */
+const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com';
+/** Why credential-mode wif cannot work with `issuer`, or undefined when it can. */
+function wif_config_wifIssuerProblem(issuer) {
+    if (issuer.includes(GITHUB_TOKEN_HOST))
+        return undefined;
+    return (`credential-mode wif cannot work with the issuer "${logSafe(issuer)}": cnspec requests the job's id-token ` +
+        `itself, and newer releases do so only for GitHub.com's issuer (https://${GITHUB_TOKEN_HOST}); with any other ` +
+        `issuer (GitHub Enterprise Server's is https://<host>/_services/token) cnspec fails ("issuer ... not supported ` +
+        'yet") and scans in incognito mode, uploading nothing. Which cnspec release made that change is not known, so ' +
+        'the action refuses it for every version. Use "credential-mode: key" on GitHub Enterprise Server: the action ' +
+        'then exchanges the id-token itself.');
+}
 /** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
 const WIF_MIN_CNSPEC = '11.62.0';
 function buildWifConfig(parts) {
@@ -62368,7 +62386,88 @@ function supportsWif(version) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/scan/mondoo-env.ts
+// cnspec reads every MONDOO_* variable as a configuration key (viper, prefix "mondoo"; shared
+// facts, "environment overrides"), and a variable beats the configuration the action gives it.
+// The job's environment reaches cnspec, so each variable is decided here, one rule each
+// (docs/SECURITY.md has the table):
+// - withheld: it would choose the credential, or where its signed requests go;
+// - read by the judge: it changes cnspec's exit code, so the verdict must know it;
+// - set by the action: the credential, the engine pin and the mirror (src/scan/run-cnspec.ts);
+// - every other one passes through.
+/**
+ * Every key of cnspec's configuration that names the credential, the identity or where
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
+ */
+const WITHHELD_VARIABLES = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_PATH',
+    'MONDOO_API_ENDPOINT',
+    'MONDOO_MRN',
+    'MONDOO_AGENT_MRN',
+    'MONDOO_SCOPE_MRN',
+    'MONDOO_SPACE_MRN',
+    'MONDOO_PARENT_MRN',
+    'MONDOO_PRIVATE_KEY',
+    'MONDOO_CERTIFICATE',
+    'MONDOO_AUTH',
+    'MONDOO_AUTH_METHOD',
+    'MONDOO_TYPE',
+    'MONDOO_AUDIENCE',
+    'MONDOO_ISSUERURI',
+    'MONDOO_JWTTOKEN',
+    'MONDOO_UNIVERSEDOMAIN',
+    'MONDOO_SCOPES',
+    'MONDOO_SUBJECTTOKENTYPE',
+    'MONDOO_JSON'
+]));
+/** The variables the action sets for cnspec itself, whatever the job's environment says. */
+const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_BASE64',
+    'MONDOO_AUTO_UPDATE_ENGINE',
+    'MONDOO_UPDATES_URL'
+]));
+function isWithheld(name) {
+    return WITHHELD_VARIABLES.includes(name.toUpperCase());
+}
+/** The withheld variables present in `env`, sorted, for the one warning that names them. */
+function withheldVariables(env = process.env) {
+    return Object.keys(env)
+        .filter(name => env[name] !== undefined && isWithheld(name))
+        .sort();
+}
+function withheldWarning(names) {
+    return (`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
+        "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+        'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+        'from the env of the job or step.');
+}
+const THRESHOLD_VARIABLES = { risk: 'MONDOO_RISK_THRESHOLD', score: 'MONDOO_SCORE_THRESHOLD' };
+/**
+ * Reads the two variables that change cnspec's exit code. cnspec reads them with
+ * viper.GetInt, which turns anything it cannot parse into 0 (every scan over the threshold)
+ * and reads "010" as octal: only a plain whole number is taken, anything else is refused
+ * here, before any request, naming the variable.
+ */
+function mondoo_env_envThresholds(env = process.env) {
+    const thresholds = {};
+    const problems = [];
+    for (const [key, name] of Object.entries(THRESHOLD_VARIABLES)) {
+        const value = env[name];
+        if (value === undefined || value === '')
+            continue;
+        if (/^(0|[1-9]\d{0,2})$/.test(value))
+            thresholds[key] = Number(value);
+        else
+            problems.push(`${name} in the job's environment is "${value.slice(0, 40)}", which cnspec would read as 0` +
+                `${key === 'risk' ? ' (every scan would fail)' : ''}. Set a whole number from 0 to 100, or remove it.`);
+    }
+    return { thresholds, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -62582,10 +62681,10 @@ function idTokenAudienceProblem(value, audience) {
         `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`);
 }
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Reads and checks every input, and the job's MONDOO_* thresholds. Throws an ActionError
+ * naming each bad input; until it returns, the action has made no request and changed nothing.
  */
-function parseInputs(get) {
+function parseInputs(get, env = process.env) {
     const problems = [];
     const attempt = (fn) => {
         try {
@@ -62623,6 +62722,13 @@ function parseInputs(get) {
         : issuerRaw
             ? attempt(() => parseUrl('issuer', issuerRaw, ''))
             : undefined;
+    if (credentialMode === 'wif' && issuer) {
+        const problem = wifIssuerProblem(issuer);
+        if (problem)
+            problems.push(problem);
+    }
+    const fromEnv = envThresholds(env);
+    problems.push(...fromEnv.problems);
     const config = {
         audience,
         idTokenAudience: idTokenAudience || audience,
@@ -62638,6 +62744,7 @@ function parseInputs(get) {
         args: attempt(() => parseWords('args', get('args'), [])),
         output: attempt(() => parseOutput(get('output'))),
         riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+        envThresholds: fromEnv.thresholds,
         logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
         credentialMode,
         wifConfig
@@ -68933,9 +69040,10 @@ async function listRepositories(options) {
             onSecondaryRateLimit: onLimit('secondary rate limit')
         }
     }, throttling);
-    // Rate limits are the throttling plugin's; what may heal besides (the network, a request
-    // that stays silent, 408/429/5xx) is retried with the policy every request of this action
-    // follows. Anything else (401, 404) fails at once.
+    // Rate limits (403 and 429) are the throttling plugin's alone: once it gives up, retrying
+    // again here would only add attempts it decided against. What may heal besides (the
+    // network, a request that stays silent, 408, 5xx) is retried with the policy every request
+    // of this action follows. Anything else (401, 404) fails at once.
     octokit.hook.wrap('request', (request, requestOptions) => withRetry(`GitHub ${requestOptions.method} ${requestOptions.url}`, async () => {
         try {
             return await request({
@@ -68945,7 +69053,7 @@ async function listRepositories(options) {
         }
         catch (error) {
             const status = error.status;
-            if (status === undefined || isTransientStatus(status))
+            if (status === undefined || (status !== 429 && isTransientStatus(status)))
                 throw new GitHubTransient(error);
             throw error;
         }

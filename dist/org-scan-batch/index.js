@@ -31658,7 +31658,7 @@ function urls_baseUrl(url) {
     return url.href.replace(/\/+$/, '');
 }
 /** A URL text with any "user:password@" replaced, for messages: inputs are shown, passwords never. */
-function urls_withoutUserinfo(text) {
+function withoutUserinfo(text) {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@');
 }
 
@@ -31666,7 +31666,88 @@ function urls_withoutUserinfo(text) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/scan/mondoo-env.ts
+// cnspec reads every MONDOO_* variable as a configuration key (viper, prefix "mondoo"; shared
+// facts, "environment overrides"), and a variable beats the configuration the action gives it.
+// The job's environment reaches cnspec, so each variable is decided here, one rule each
+// (docs/SECURITY.md has the table):
+// - withheld: it would choose the credential, or where its signed requests go;
+// - read by the judge: it changes cnspec's exit code, so the verdict must know it;
+// - set by the action: the credential, the engine pin and the mirror (src/scan/run-cnspec.ts);
+// - every other one passes through.
+/**
+ * Every key of cnspec's configuration that names the credential, the identity or where
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
+ */
+const WITHHELD_VARIABLES = [
+    'MONDOO_CONFIG_PATH',
+    'MONDOO_API_ENDPOINT',
+    'MONDOO_MRN',
+    'MONDOO_AGENT_MRN',
+    'MONDOO_SCOPE_MRN',
+    'MONDOO_SPACE_MRN',
+    'MONDOO_PARENT_MRN',
+    'MONDOO_PRIVATE_KEY',
+    'MONDOO_CERTIFICATE',
+    'MONDOO_AUTH',
+    'MONDOO_AUTH_METHOD',
+    'MONDOO_TYPE',
+    'MONDOO_AUDIENCE',
+    'MONDOO_ISSUERURI',
+    'MONDOO_JWTTOKEN',
+    'MONDOO_UNIVERSEDOMAIN',
+    'MONDOO_SCOPES',
+    'MONDOO_SUBJECTTOKENTYPE',
+    'MONDOO_JSON'
+];
+/** The variables the action sets for cnspec itself, whatever the job's environment says. */
+const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_BASE64',
+    'MONDOO_AUTO_UPDATE_ENGINE',
+    'MONDOO_UPDATES_URL'
+]));
+function isWithheld(name) {
+    return WITHHELD_VARIABLES.includes(name.toUpperCase());
+}
+/** The withheld variables present in `env`, sorted, for the one warning that names them. */
+function withheldVariables(env = process.env) {
+    return Object.keys(env)
+        .filter(name => env[name] !== undefined && isWithheld(name))
+        .sort();
+}
+function withheldWarning(names) {
+    return (`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
+        "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+        'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+        'from the env of the job or step.');
+}
+const THRESHOLD_VARIABLES = { risk: 'MONDOO_RISK_THRESHOLD', score: 'MONDOO_SCORE_THRESHOLD' };
+/**
+ * Reads the two variables that change cnspec's exit code. cnspec reads them with
+ * viper.GetInt, which turns anything it cannot parse into 0 (every scan over the threshold)
+ * and reads "010" as octal: only a plain whole number is taken, anything else is refused
+ * here, before any request, naming the variable.
+ */
+function mondoo_env_envThresholds(env = process.env) {
+    const thresholds = {};
+    const problems = [];
+    for (const [key, name] of Object.entries(THRESHOLD_VARIABLES)) {
+        const value = env[name];
+        if (value === undefined || value === '')
+            continue;
+        if (/^(0|[1-9]\d{0,2})$/.test(value))
+            thresholds[key] = Number(value);
+        else
+            problems.push(`${name} in the job's environment is "${value.slice(0, 40)}", which cnspec would read as 0` +
+                `${key === 'risk' ? ' (every scan would fail)' : ''}. Set a whole number from 0 to 100, or remove it.`);
+    }
+    return { thresholds, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/scan/run-cnspec.ts
+
 
 
 
@@ -31686,8 +31767,10 @@ const RUNNER_SERVICES = [
 /**
  * The environment cnspec runs with: the runner's own minus what lets a process act as this
  * job towards GitHub (id-token requests, the runtime, cache and results services, the
- * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
- * straight to the child process and never printed.
+ * GITHUB_TOKEN), unless `options` says a mode needs it, and minus the MONDOO_* variables
+ * that would choose another credential or endpoint (src/scan/mondoo-env.ts); plus the
+ * credential, the engine pinned (cnspec would otherwise run a newer build of itself) and
+ * the mirror. It is passed straight to the child process and never printed.
  */
 function cnspecEnv(config, options = {}) {
     const drop = new Set(RUNNER_SERVICES);
@@ -31700,14 +31783,20 @@ function cnspecEnv(config, options = {}) {
     // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
     // cnspec reads none of them.
     for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_'))
+        if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_') && !isWithheld(key))
             env[key] = value;
     if (config)
         env.MONDOO_CONFIG_BASE64 = config;
     else
         delete env.MONDOO_CONFIG_BASE64;
+    // Stops only the engine's self-update: MONDOO_AUTO_UPDATE=false would stop provider
+    // installs too, and a scan on a fresh runner needs its provider.
+    env.MONDOO_AUTO_UPDATE_ENGINE = 'false';
+    if (options.updatesUrl)
+        env.MONDOO_UPDATES_URL = options.updatesUrl;
     return env;
 }
+/** What `cnspec status` exit codes mean (mql apps/mql/cmd/status.go). */
 function statusVerdict(exitCode) {
     if (exitCode === 0)
         return {
@@ -31719,17 +31808,19 @@ function statusVerdict(exitCode) {
         return {
             exitCode,
             ok: false,
-            verdict: 'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
-                'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
+            verdict: "cnspec status exited 78: cnspec could not load the credential's private key, so the credential is unusable. " +
+                'The STS answer was malformed or altered in transit; re-run the job, and check that no proxy rewrites ' +
+                'responses from "api-endpoint".'
         };
     }
     if (exitCode === 1) {
         return {
             exitCode,
             ok: false,
-            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
-                'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
-                '"api-endpoint" is the region of your space (us or eu).'
+            verdict: 'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered (cnspec ' +
+                'exits 1 too when it cannot decode its configuration). Check that the workload identity provider still ' +
+                'exists and is enabled in the space, that its expiration has not passed, and that "api-endpoint" is the ' +
+                "region of your space (us or eu); cnspec's own messages above say which."
         };
     }
     return {
@@ -32000,6 +32091,24 @@ function shell_words_splitShellWords(text) {
 const wif_config_AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
 const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent';
+/**
+ * Newer cnspec picks the source of its own id-token from `issuerUri` (mql tokenauth.Resolve):
+ * GitHub only for an issuer containing this host; any other issuer fails. The release that
+ * made the change could not be pinned (the mql source at hand predates it), so every
+ * version is held to it.
+ */
+const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com';
+/** Why credential-mode wif cannot work with `issuer`, or undefined when it can. */
+function wif_config_wifIssuerProblem(issuer) {
+    if (issuer.includes(GITHUB_TOKEN_HOST))
+        return undefined;
+    return (`credential-mode wif cannot work with the issuer "${logSafe(issuer)}": cnspec requests the job's id-token ` +
+        `itself, and newer releases do so only for GitHub.com's issuer (https://${GITHUB_TOKEN_HOST}); with any other ` +
+        `issuer (GitHub Enterprise Server's is https://<host>/_services/token) cnspec fails ("issuer ... not supported ` +
+        'yet") and scans in incognito mode, uploading nothing. Which cnspec release made that change is not known, so ' +
+        'the action refuses it for every version. Use "credential-mode: key" on GitHub Enterprise Server: the action ' +
+        'then exchanges the id-token itself.');
+}
 /** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
 const WIF_MIN_CNSPEC = '11.62.0';
 function buildWifConfig(parts) {
@@ -32104,6 +32213,7 @@ function supportsWif(version) {
 
 
 
+
 const API_ENDPOINTS = {
     us: 'https://us.api.mondoo.com',
     eu: 'https://eu.api.mondoo.com'
@@ -32178,12 +32288,12 @@ function parseUrl(name, raw, fallback) {
         url = new URL(value);
     }
     catch {
-        throw new InputError(name, `is not a URL: "${inputs_preview(withoutUserinfo(value))}". Use a full https:// URL.`);
+        throw new errors_InputError(name, `is not a URL: "${inputs_preview(withoutUserinfo(value))}". Use a full https:// URL.`);
     }
-    const problem = urlProblem(url);
+    const problem = urls_urlProblem(url);
     if (problem)
-        throw new InputError(name, `${problem} (got "${inputs_preview(withoutUserinfo(value))}").`);
-    return baseUrl(url);
+        throw new errors_InputError(name, `${problem} (got "${inputs_preview(withoutUserinfo(value))}").`);
+    return urls_baseUrl(url);
 }
 /** Shows a user's value in an error without flooding the log. Inputs are never secret. */
 function inputs_preview(value) {
@@ -32313,10 +32423,10 @@ function idTokenAudienceProblem(value, audience) {
         `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`);
 }
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Reads and checks every input, and the job's MONDOO_* thresholds. Throws an ActionError
+ * naming each bad input; until it returns, the action has made no request and changed nothing.
  */
-function parseInputs(get) {
+function parseInputs(get, env = process.env) {
     const problems = [];
     const attempt = (fn) => {
         try {
@@ -32354,6 +32464,13 @@ function parseInputs(get) {
         : issuerRaw
             ? attempt(() => parseUrl('issuer', issuerRaw, ''))
             : undefined;
+    if (credentialMode === 'wif' && issuer) {
+        const problem = wifIssuerProblem(issuer);
+        if (problem)
+            problems.push(problem);
+    }
+    const fromEnv = envThresholds(env);
+    problems.push(...fromEnv.problems);
     const config = {
         audience,
         idTokenAudience: idTokenAudience || audience,
@@ -32369,6 +32486,7 @@ function parseInputs(get) {
         args: attempt(() => parseWords('args', get('args'), [])),
         output: attempt(() => parseOutput(get('output'))),
         riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+        envThresholds: fromEnv.thresholds,
         logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
         credentialMode,
         wifConfig
@@ -32488,6 +32606,115 @@ function parseMaxJobs(get) {
     return parseCount('max-jobs', get('max-jobs'), MATRIX_LIMIT, MATRIX_LIMIT);
 }
 
+;// CONCATENATED MODULE: ./src/scan/scan-args.ts
+/** The first cnspec that writes SARIF (shared facts, "SARIF from cnspec scan, by version"). */
+const SARIF_SINCE = '13.3.2';
+/** The first cnspec whose SARIF has scores, grades and counts. */
+const RICH_SARIF_SINCE = '13.33.0';
+/** The human views the action renders itself from the SARIF report. */
+const VIEWS = (/* unused pure expression or super */ null && (['compact', 'full', 'summary']));
+/** cnspec flags that choose the report's format or destination. */
+const REPORT_FLAGS = (/* unused pure expression or super */ null && (['-o', '--output', '--output-target', '--json']));
+/** Compares dotted versions numerically; a "v" prefix and a pre-release suffix are ignored. */
+function versionAtLeast(version, floor) {
+    const parts = (v) => v
+        .replace(/^v/, '')
+        .split(/[-+]/)[0]
+        .split('.')
+        .map(n => Number(n) || 0);
+    const a = parts(version);
+    const b = parts(floor);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d)
+            return d > 0;
+    }
+    return true;
+}
+function flagName(word) {
+    if (/^-o./.test(word) && !word.startsWith('--'))
+        return '-o';
+    const name = word.split('=')[0];
+    return REPORT_FLAGS.includes(name) ? name : undefined;
+}
+/** Decides whether the action reads cnspec's SARIF report or the user takes the report. */
+function scanMode(config, cnspecVersion) {
+    const format = config.output.split(',')[0];
+    if (!VIEWS.includes(format))
+        return { kind: 'pass-through', reason: `"output" is ${JSON.stringify(config.output)}` };
+    const own = config.args.map(flagName).find(Boolean);
+    if (own)
+        return { kind: 'pass-through', reason: `"args" sets ${own}` };
+    if (!versionAtLeast(cnspecVersion, SARIF_SINCE))
+        return {
+            kind: 'pass-through',
+            reason: `cnspec ${cnspecVersion} cannot write SARIF (${SARIF_SINCE} adds it)`
+        };
+    return { kind: 'sarif', view: format };
+}
+const FROM_ENV = "in the job's environment";
+/**
+ * The risk threshold cnspec will use, with cnspec's precedence (apps/cnspec/cmd/scan.go):
+ * a flag wins over its variable. The risk threshold is the last --risk-threshold in "args"
+ * (cnspec takes the last), else "risk-threshold", else MONDOO_RISK_THRESHOLD; the deprecated
+ * --score-threshold S (else MONDOO_SCORE_THRESHOLD) lowers it to 101 − S, as cnspec does.
+ * Undefined means cnspec's default (101: never fails).
+ */
+function effectiveThreshold(config) {
+    let risk = config.riskThreshold === undefined ? undefined : { value: config.riskThreshold };
+    let score;
+    const args = config.args;
+    for (let i = 0; i < args.length; i++) {
+        const word = args[i];
+        const match = /^--(risk|score)-threshold(?:=(.*))?$/.exec(word);
+        if (!match)
+            continue;
+        const raw = match[2] ?? args[++i];
+        const value = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+        if (value === undefined)
+            continue;
+        if (match[1] === 'risk')
+            risk = { value };
+        else
+            score = { value };
+    }
+    const env = config.envThresholds ?? {};
+    if (!risk && env.risk !== undefined)
+        risk = { value: env.risk, from: `set by MONDOO_RISK_THRESHOLD ${FROM_ENV}` };
+    if (!score && env.score !== undefined)
+        score = {
+            value: env.score,
+            from: `set by MONDOO_SCORE_THRESHOLD=${env.score} ${FROM_ENV}, deprecated: cnspec fails from a risk of 101 − ${env.score}`
+        };
+    if (score) {
+        const fromScore = { value: 100 - score.value + 1, from: score.from };
+        if (risk === undefined || fromScore.value < risk.value)
+            risk = fromScore;
+    }
+    return risk !== undefined && risk.value > 100 ? undefined : risk;
+}
+/** The targets' scanned path (`./infra` in `terraform ./infra`), for making paths repository-relative. */
+function scannedPath(target) {
+    const [kind, ...rest] = target;
+    if (!kind || !['fs', 'terraform', 'k8s', 'filesystem', 'docker'].includes(kind))
+        return undefined;
+    const words = rest.filter(w => !w.startsWith('-'));
+    if (kind === 'docker' && words[0] !== 'file')
+        return undefined;
+    const path = words[words.length - 1];
+    return path && !['plan', 'state', 'hcl', 'file'].includes(path) ? path : undefined;
+}
+/** The argument array of `cnspec scan`; no shell ever sees it. */
+function scanArgs(config, incognito, report) {
+    const output = report ? ['-o', 'sarif', '--output-target', report.file] : ['-o', config.output];
+    const args = ['scan', ...config.target, ...output, '--log-level', config.logLevel];
+    if (config.riskThreshold !== undefined)
+        args.push('--risk-threshold', String(config.riskThreshold));
+    if (incognito)
+        args.push('--incognito');
+    return [...args, ...config.args];
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/scan/repo-path.ts
@@ -32564,6 +32791,7 @@ function repoPath(uri, context) {
 }
 
 ;// CONCATENATED MODULE: ./src/scan/read-report.ts
+
 
 const ASSET_ERROR_RULE = 'asset-error';
 class ReportError extends Error {
@@ -32669,14 +32897,29 @@ function locationOf(result, run, paths) {
     }
     return undefined;
 }
-function packageOf(props) {
-    return {
-        name: read_report_text(props.package) ?? 'unknown package',
-        installedVersion: read_report_text(props.installedVersion),
-        fixedVersion: read_report_text(props.fixedVersion),
-        severity: severity(props.severity),
-        advisory: read_report_text(props.advisory)
-    };
+/**
+ * cnspec writes one result per affected package and advisory: a package with two advisories
+ * is one package, listed once with both.
+ */
+function addPackage(packages, props) {
+    const name = read_report_text(props.package) ?? 'unknown package';
+    const installedVersion = read_report_text(props.installedVersion);
+    let pkg = packages.find(p => p.name === name && p.installedVersion === installedVersion);
+    if (!pkg) {
+        pkg = { name, installedVersion, fixedVersion: read_report_text(props.fixedVersion), advisories: [] };
+        packages.push(pkg);
+    }
+    const sev = severity(props.severity);
+    if (sev && (!pkg.severity || SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(pkg.severity)))
+        pkg.severity = sev;
+    pkg.fixedVersion ??= read_report_text(props.fixedVersion);
+    const advisory = read_report_text(props.advisory);
+    if (advisory && !pkg.advisories.includes(advisory))
+        pkg.advisories.push(advisory);
+}
+/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function packageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
 }
 function assetNameOf(run, index) {
     const props = bag(run.properties);
@@ -32762,7 +33005,7 @@ function readRun(run, index, rich, paths) {
             continue;
         }
         if (read_report_text(resultProps.package)) {
-            asset.packages.push(packageOf(resultProps));
+            addPackage(asset.packages, resultProps);
             continue;
         }
         const rule = rules.get(ruleId) ?? {};
@@ -32792,6 +33035,9 @@ function readRun(run, index, rich, paths) {
     }
     if (errors.length)
         asset.error = errors.join('; ');
+    const affected = num(props.packagesAffected);
+    if (affected !== undefined && Number.isInteger(affected) && affected >= 0)
+        asset.packagesAffected = affected;
     asset.counts = countsOf(props, asset.findings);
     if (!rich) {
         const unclear = new Set(asset.findings.filter(f => f.status === 'pass or skip').map(f => f.ruleId));
@@ -32821,8 +33067,28 @@ function readReport(sarif, options) {
         report.cnspecVersion = version;
     return report;
 }
+function readReportFile(file, paths) {
+    let size;
+    try {
+        size = (0,external_node_fs_namespaceObject.statSync)(file).size;
+    }
+    catch {
+        return { kind: 'missing' };
+    }
+    if (size === 0)
+        return { kind: 'empty' };
+    try {
+        const sarif = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        return { kind: 'read', sarif, report: readReport(sarif, paths) };
+    }
+    catch (error) {
+        // A half-written or foreign file is no report.
+        return { kind: 'unreadable', error: error instanceof Error ? error.message : String(error) };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/scan/findings.ts
+
 
 const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
 const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
@@ -32857,13 +33123,14 @@ function failingChecks(assets) {
 function checkCounts(report) {
     return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
 }
-function packageCount(report) {
-    return report.assets.reduce((n, a) => n + a.packages.length, 0);
+/** Vulnerable packages summed over the assets, as cnspec counts them. */
+function findings_packageCount(report) {
+    return report.assets.reduce((n, a) => n + packageCount(a), 0);
 }
 /** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
 function foundAnything(report) {
     const { failed, errored } = checkCounts(report);
-    return failed + errored + packageCount(report) > 0;
+    return failed + errored + findings_packageCount(report) > 0;
 }
 /**
  * The worst severity among failing checks and vulnerable packages, and what has it. This is
@@ -32937,9 +33204,30 @@ function scanFailed(exitCode, stderr, why) {
         ok: false,
         exitCode,
         message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-            `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
+}
+const CANNOT_SCAN = 'An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
+    'exists and is readable, and that its provider can be downloaded.';
+/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
+function nothingScanned(exitCode, stderr) {
+    const lines = lastErrorLines(stderr);
+    return {
+        kind: 'asset-error',
+        ok: false,
+        exitCode,
+        message: `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
+            'does when every asset failed and so no policy ran.' +
+            (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
+            `\n${CANNOT_SCAN}`
+    };
+}
+/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
+function thresholdLabel(threshold, from) {
+    return from
+        ? `the risk threshold of ${threshold} (${from})`
+        : `the risk-threshold of ${threshold}`;
 }
 /** "a", "a and b", "a, b and c". */
 function listing(parts) {
@@ -32956,7 +33244,7 @@ function foundPhrase(report, countAssets = true) {
     const counts = [plural(failed, 'failing check')];
     if (errored)
         counts.push(plural(errored, 'errored check'));
-    const packages = packageCount(report);
+    const packages = findings_packageCount(report);
     if (packages)
         counts.push(plural(packages, 'vulnerable package'));
     const worst = worstSeverity(report);
@@ -32974,10 +33262,10 @@ const NO_THRESHOLD = 'No risk threshold set, so the step does not fail: set "ris
 function found(report, countAssets = true) {
     return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
 }
-function passed(report, exitCode, threshold) {
+function passed(report, exitCode, threshold, from) {
     let message;
     if (threshold !== undefined)
-        message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`;
+        message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`;
     // Not a success: nothing was judged. Say what was found and why the step stays green.
     else if (foundAnything(report))
         message = `Found ${found(report)}. ${NO_THRESHOLD}`;
@@ -32985,8 +33273,8 @@ function passed(report, exitCode, threshold) {
         message = `Scan passed: ${found(report)}; no risk threshold set.`;
     return { kind: 'passed', ok: true, exitCode, threshold, message };
 }
-function overThreshold(report, exitCode, threshold) {
-    const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
+function overThreshold(report, exitCode, threshold, from) {
+    const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from);
     const over = report.assets
         .filter(a => {
         const risk = assetRisk(a);
@@ -33005,16 +33293,20 @@ function overThreshold(report, exitCode, threshold) {
         exitCode,
         threshold,
         message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
-            `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+            (from
+                ? `Fix the failing checks, or change the variable if this risk is accepted.`
+                : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
     };
 }
 /**
- * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
- * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
- * default, which never fails.
+ * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
+ * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
+ * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
  */
 function judge(input) {
-    const { report, exitCode, threshold, stderr } = input;
+    const { report, exitCode, threshold, thresholdFrom: from, stderr } = input;
+    if (!report && input.emptyReport)
+        return nothingScanned(exitCode, stderr);
     if (!report) {
         return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
     }
@@ -33034,19 +33326,18 @@ function judge(input) {
             threshold,
             message: `${lines.join('\n')}\n` +
                 `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
-                `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
-                `exists and is readable, and that its provider can be downloaded.`
+                CANNOT_SCAN
         };
     }
     if (exitCode === 0)
-        return passed(report, exitCode, threshold);
+        return passed(report, exitCode, threshold, from);
     if (exitCode === 1) {
         const worst = report.worstRisk;
         if (threshold === undefined)
             return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
         if (worst !== undefined && worst < threshold)
             return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
-        return overThreshold(report, exitCode, threshold);
+        return overThreshold(report, exitCode, threshold, from);
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
 }
@@ -33403,20 +33694,12 @@ async function scanOne(scan, kind) {
             return failed(kind, `cnspec could not be started (${run.startError}): run the main action with "scan: false" before this step, or set "cnspec-path".`);
         if (run.timedOut)
             return failed(kind, `cnspec took longer than ${Math.round(scan.timeoutMs / 60000)} min and was stopped`);
-        let report;
-        let unreadable;
-        if ((0,external_node_fs_namespaceObject.existsSync)(sarifFile)) {
-            try {
-                report = readReport(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(sarifFile, 'utf8')), {
-                    workspace,
-                    scannedPath: kind === 'code' ? clone : undefined,
-                    cwd: workspace
-                });
-            }
-            catch (error) {
-                unreadable = error instanceof Error ? error.message : String(error);
-            }
-        }
+        const file = readReportFile(sarifFile, {
+            workspace,
+            scannedPath: kind === 'code' ? clone : undefined,
+            cwd: workspace
+        });
+        const report = file.kind === 'read' ? file.report : undefined;
         // With a secretless configuration each cnspec process exchanges on its own; one whose
         // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
         if (fellBackToIncognito(run.stderr))
@@ -33424,9 +33707,11 @@ async function scanOne(scan, kind) {
         const verdict = judge({
             report,
             exitCode: run.exitCode,
-            threshold: scan.threshold,
-            stderr: unreadable
-                ? `ERR the SARIF report could not be read: ${unreadable}\n${run.stderr}`
+            threshold: scan.judgedThreshold?.value,
+            thresholdFrom: scan.judgedThreshold?.from,
+            emptyReport: file.kind === 'empty',
+            stderr: file.kind === 'unreadable'
+                ? `ERR the SARIF report could not be read: ${file.error}\n${run.stderr}`
                 : run.stderr
         });
         return { kind, verdict, report, sarifFile: report ? sarifFile : undefined };
@@ -33503,6 +33788,8 @@ async function scanRepository(scan) {
 
 
 
+
+
 const PREFIX = '[cnspec-keyless org]';
 /** The web and git server: GITHUB_SERVER_URL on GitHub Enterprise Server, github.com otherwise. */
 function serverUrl() {
@@ -33514,13 +33801,17 @@ function serverUrl() {
     return urls_baseUrl(url);
 }
 /**
- * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens stay
- * out of it here as well. The id-token request variables stay only when the main action
- * exported a secretless configuration, with which cnspec signs in itself.
+ * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens and
+ * the MONDOO_* variables that would choose another credential stay out of it here as well.
+ * The id-token request variables stay only when the main action exported a secretless
+ * configuration, with which cnspec signs in itself.
  */
-function batchEnv() {
+function batchEnv(updatesUrl) {
+    const withheld = withheldVariables();
+    if (withheld.length)
+        warning(withheldWarning(withheld));
     const config = process.env.MONDOO_CONFIG_BASE64;
-    return cnspecEnv(config, { idTokenRequest: isWifConfig(config) });
+    return cnspecEnv(config, { idTokenRequest: isWifConfig(config), updatesUrl });
 }
 /** True for a workload-identity configuration (not secret); a key credential stays unread. */
 function isWifConfig(base64) {
@@ -33556,6 +33847,13 @@ async function scan_batch_run() {
             token: () => parseToken(get),
             scan: () => parseChoice('scan', get('scan'), SCAN_CHOICES, 'settings'),
             threshold: () => parseRiskThreshold(get('risk-threshold')),
+            envThresholds: () => {
+                const { thresholds, problems } = mondoo_env_envThresholds();
+                if (problems.length)
+                    throw new errors_ActionError(problems.join('\n'));
+                return thresholds;
+            },
+            releasesUrl: () => parseUrl('releases-url', get('releases-url'), 'https://releases.mondoo.com'),
             cnspec: () => check('cnspec-path', get('cnspec-path')) || 'cnspec',
             outputDirectory: () => check('output-directory', get('output-directory')),
             timeoutMinutes: () => parseCount('timeout-minutes', get('timeout-minutes'), 20, 360)
@@ -33570,7 +33868,12 @@ async function scan_batch_run() {
         if (!process.env.MONDOO_CONFIG_BASE64)
             warning('MONDOO_CONFIG_BASE64 is not set: run the main action with "scan: false" earlier in this job to sign in; ' +
                 'without it cnspec scans in incognito mode and nothing reaches Mondoo.');
-        const env = batchEnv();
+        const env = batchEnv(inputs.releasesUrl);
+        const threshold = effectiveThreshold({
+            riskThreshold: inputs.threshold,
+            args: [],
+            envThresholds: inputs.envThresholds
+        });
         const records = [];
         try {
             for (const [i, name] of inputs.repositories.entries()) {
@@ -33582,6 +33885,7 @@ async function scan_batch_run() {
                         token: inputs.token,
                         cnspec: inputs.cnspec,
                         threshold: inputs.threshold,
+                        judgedThreshold: threshold,
                         outputDirectory,
                         scratch,
                         serverUrl: server,

@@ -31777,6 +31777,24 @@ function urls_withoutUserinfo(text) {
 const wif_config_AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a-z0-9-]{0,127})$/;
 const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent';
+/**
+ * Newer cnspec picks the source of its own id-token from `issuerUri` (mql tokenauth.Resolve):
+ * GitHub only for an issuer containing this host; any other issuer fails. The release that
+ * made the change could not be pinned (the mql source at hand predates it), so every
+ * version is held to it.
+ */
+const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com';
+/** Why credential-mode wif cannot work with `issuer`, or undefined when it can. */
+function wif_config_wifIssuerProblem(issuer) {
+    if (issuer.includes(GITHUB_TOKEN_HOST))
+        return undefined;
+    return (`credential-mode wif cannot work with the issuer "${logSafe(issuer)}": cnspec requests the job's id-token ` +
+        `itself, and newer releases do so only for GitHub.com's issuer (https://${GITHUB_TOKEN_HOST}); with any other ` +
+        `issuer (GitHub Enterprise Server's is https://<host>/_services/token) cnspec fails ("issuer ... not supported ` +
+        'yet") and scans in incognito mode, uploading nothing. Which cnspec release made that change is not known, so ' +
+        'the action refuses it for every version. Use "credential-mode: key" on GitHub Enterprise Server: the action ' +
+        'then exchanges the id-token itself.');
+}
 /** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
 const WIF_MIN_CNSPEC = '11.62.0';
 function buildWifConfig(parts) {
@@ -31876,7 +31894,88 @@ function supportsWif(version) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/scan/mondoo-env.ts
+// cnspec reads every MONDOO_* variable as a configuration key (viper, prefix "mondoo"; shared
+// facts, "environment overrides"), and a variable beats the configuration the action gives it.
+// The job's environment reaches cnspec, so each variable is decided here, one rule each
+// (docs/SECURITY.md has the table):
+// - withheld: it would choose the credential, or where its signed requests go;
+// - read by the judge: it changes cnspec's exit code, so the verdict must know it;
+// - set by the action: the credential, the engine pin and the mirror (src/scan/run-cnspec.ts);
+// - every other one passes through.
+/**
+ * Every key of cnspec's configuration that names the credential, the identity or where
+ * signed requests go (mql cli/config/config.go: CommonOpts, WIF, auth), MONDOO_CONFIG_PATH,
+ * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
+ * takes precedence") and would turn the report the action reads into another format.
+ */
+const WITHHELD_VARIABLES = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_PATH',
+    'MONDOO_API_ENDPOINT',
+    'MONDOO_MRN',
+    'MONDOO_AGENT_MRN',
+    'MONDOO_SCOPE_MRN',
+    'MONDOO_SPACE_MRN',
+    'MONDOO_PARENT_MRN',
+    'MONDOO_PRIVATE_KEY',
+    'MONDOO_CERTIFICATE',
+    'MONDOO_AUTH',
+    'MONDOO_AUTH_METHOD',
+    'MONDOO_TYPE',
+    'MONDOO_AUDIENCE',
+    'MONDOO_ISSUERURI',
+    'MONDOO_JWTTOKEN',
+    'MONDOO_UNIVERSEDOMAIN',
+    'MONDOO_SCOPES',
+    'MONDOO_SUBJECTTOKENTYPE',
+    'MONDOO_JSON'
+]));
+/** The variables the action sets for cnspec itself, whatever the job's environment says. */
+const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
+    'MONDOO_CONFIG_BASE64',
+    'MONDOO_AUTO_UPDATE_ENGINE',
+    'MONDOO_UPDATES_URL'
+]));
+function isWithheld(name) {
+    return WITHHELD_VARIABLES.includes(name.toUpperCase());
+}
+/** The withheld variables present in `env`, sorted, for the one warning that names them. */
+function withheldVariables(env = process.env) {
+    return Object.keys(env)
+        .filter(name => env[name] !== undefined && isWithheld(name))
+        .sort();
+}
+function withheldWarning(names) {
+    return (`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set in the job's environment and ${names.length === 1 ? 'was' : 'were'} ` +
+        "not passed to cnspec: cnspec would let it choose the credential, where the credential's signed " +
+        'requests go, or the format of the report the action reads, over what this action set. Remove it ' +
+        'from the env of the job or step.');
+}
+const THRESHOLD_VARIABLES = { risk: 'MONDOO_RISK_THRESHOLD', score: 'MONDOO_SCORE_THRESHOLD' };
+/**
+ * Reads the two variables that change cnspec's exit code. cnspec reads them with
+ * viper.GetInt, which turns anything it cannot parse into 0 (every scan over the threshold)
+ * and reads "010" as octal: only a plain whole number is taken, anything else is refused
+ * here, before any request, naming the variable.
+ */
+function mondoo_env_envThresholds(env = process.env) {
+    const thresholds = {};
+    const problems = [];
+    for (const [key, name] of Object.entries(THRESHOLD_VARIABLES)) {
+        const value = env[name];
+        if (value === undefined || value === '')
+            continue;
+        if (/^(0|[1-9]\d{0,2})$/.test(value))
+            thresholds[key] = Number(value);
+        else
+            problems.push(`${name} in the job's environment is "${value.slice(0, 40)}", which cnspec would read as 0` +
+                `${key === 'risk' ? ' (every scan would fail)' : ''}. Set a whole number from 0 to 100, or remove it.`);
+    }
+    return { thresholds, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -32090,10 +32189,10 @@ function idTokenAudienceProblem(value, audience) {
         `id-token whose audience is the Mondoo audience ("${audience}"); remove "id-token-audience".`);
 }
 /**
- * Reads and checks every input. Throws an ActionError naming each bad input; until it
- * returns, the action has made no request and changed nothing.
+ * Reads and checks every input, and the job's MONDOO_* thresholds. Throws an ActionError
+ * naming each bad input; until it returns, the action has made no request and changed nothing.
  */
-function parseInputs(get) {
+function parseInputs(get, env = process.env) {
     const problems = [];
     const attempt = (fn) => {
         try {
@@ -32131,6 +32230,13 @@ function parseInputs(get) {
         : issuerRaw
             ? attempt(() => parseUrl('issuer', issuerRaw, ''))
             : undefined;
+    if (credentialMode === 'wif' && issuer) {
+        const problem = wifIssuerProblem(issuer);
+        if (problem)
+            problems.push(problem);
+    }
+    const fromEnv = envThresholds(env);
+    problems.push(...fromEnv.problems);
     const config = {
         audience,
         idTokenAudience: idTokenAudience || audience,
@@ -32146,6 +32252,7 @@ function parseInputs(get) {
         args: attempt(() => parseWords('args', get('args'), [])),
         output: attempt(() => parseOutput(get('output'))),
         riskThreshold: attempt(() => parseRiskThreshold(get('risk-threshold'))),
+        envThresholds: fromEnv.thresholds,
         logLevel: attempt(() => parseChoice('log-level', get('log-level'), LOG_LEVELS, 'info')),
         credentialMode,
         wifConfig
@@ -32458,6 +32565,46 @@ function findRecordFiles(directory) {
 function loadRecords(directory) {
     return parseRecords(findRecordFiles(directory).map(path => ({ name: path, text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') })));
 }
+/** Where a batch's artifact lands in the summary job (the workflow names it so). */
+function batchArtifact(directory, batchId) {
+    return (0,external_node_path_namespaceObject.join)(directory, `cnspec-org-batch-${batchId}`);
+}
+/**
+ * The records of a planned run: a repository's record counts only from the artifact of the
+ * batch the plan assigned it to, and only when it names that repository. Every other record
+ * file under the directory (a stray `cnspec-org-*` artifact, a repository not in the plan)
+ * is `ignored`: it cannot change the verdict.
+ */
+function loadPlannedRecords(directory, batches) {
+    const accepted = [];
+    const expected = new Set();
+    const wrong = [];
+    for (const batch of batches)
+        for (const repository of batch.repositories) {
+            const path = (0,external_node_path_namespaceObject.join)(batchArtifact(directory, batch.id), 'records', `${repository.slice(repository.indexOf('/') + 1)}.json`);
+            if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+                continue;
+            expected.add((0,external_node_path_namespaceObject.resolve)(path));
+            const text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+            let named;
+            try {
+                named = JSON.parse(text).repository;
+            }
+            catch {
+                named = undefined;
+            }
+            if (typeof named === 'string' && named.toLowerCase() !== repository.toLowerCase())
+                wrong.push(path);
+            else
+                accepted.push({ name: path, text });
+        }
+    const loaded = parseRecords(accepted);
+    const ignored = [
+        ...wrong,
+        ...findRecordFiles(directory).filter(path => !expected.has((0,external_node_path_namespaceObject.resolve)(path)))
+    ];
+    return { ...loaded, ignored };
+}
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
@@ -32535,6 +32682,7 @@ function repo_path_repoPath(uri, context) {
 }
 
 ;// CONCATENATED MODULE: ./src/scan/read-report.ts
+
 
 const ASSET_ERROR_RULE = 'asset-error';
 class ReportError extends Error {
@@ -32640,14 +32788,29 @@ function locationOf(result, run, paths) {
     }
     return undefined;
 }
-function packageOf(props) {
-    return {
-        name: read_report_text(props.package) ?? 'unknown package',
-        installedVersion: read_report_text(props.installedVersion),
-        fixedVersion: read_report_text(props.fixedVersion),
-        severity: severity(props.severity),
-        advisory: read_report_text(props.advisory)
-    };
+/**
+ * cnspec writes one result per affected package and advisory: a package with two advisories
+ * is one package, listed once with both.
+ */
+function addPackage(packages, props) {
+    const name = read_report_text(props.package) ?? 'unknown package';
+    const installedVersion = read_report_text(props.installedVersion);
+    let pkg = packages.find(p => p.name === name && p.installedVersion === installedVersion);
+    if (!pkg) {
+        pkg = { name, installedVersion, fixedVersion: read_report_text(props.fixedVersion), advisories: [] };
+        packages.push(pkg);
+    }
+    const sev = severity(props.severity);
+    if (sev && (!pkg.severity || SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(pkg.severity)))
+        pkg.severity = sev;
+    pkg.fixedVersion ??= read_report_text(props.fixedVersion);
+    const advisory = read_report_text(props.advisory);
+    if (advisory && !pkg.advisories.includes(advisory))
+        pkg.advisories.push(advisory);
+}
+/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function read_report_packageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
 }
 function assetNameOf(run, index) {
     const props = bag(run.properties);
@@ -32733,7 +32896,7 @@ function readRun(run, index, rich, paths) {
             continue;
         }
         if (read_report_text(resultProps.package)) {
-            asset.packages.push(packageOf(resultProps));
+            addPackage(asset.packages, resultProps);
             continue;
         }
         const rule = rules.get(ruleId) ?? {};
@@ -32763,6 +32926,9 @@ function readRun(run, index, rich, paths) {
     }
     if (errors.length)
         asset.error = errors.join('; ');
+    const affected = num(props.packagesAffected);
+    if (affected !== undefined && Number.isInteger(affected) && affected >= 0)
+        asset.packagesAffected = affected;
     asset.counts = countsOf(props, asset.findings);
     if (!rich) {
         const unclear = new Set(asset.findings.filter(f => f.status === 'pass or skip').map(f => f.ruleId));
@@ -32792,8 +32958,28 @@ function readReport(sarif, options) {
         report.cnspecVersion = version;
     return report;
 }
+function readReportFile(file, paths) {
+    let size;
+    try {
+        size = statSync(file).size;
+    }
+    catch {
+        return { kind: 'missing' };
+    }
+    if (size === 0)
+        return { kind: 'empty' };
+    try {
+        const sarif = JSON.parse(readFileSync(file, 'utf8'));
+        return { kind: 'read', sarif, report: readReport(sarif, paths) };
+    }
+    catch (error) {
+        // A half-written or foreign file is no report.
+        return { kind: 'unreadable', error: error instanceof Error ? error.message : String(error) };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/scan/findings.ts
+
 
 const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
 const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
@@ -32828,8 +33014,9 @@ function findings_failingChecks(assets) {
 function findings_checkCounts(report) {
     return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
 }
+/** Vulnerable packages summed over the assets, as cnspec counts them. */
 function findings_packageCount(report) {
-    return report.assets.reduce((n, a) => n + a.packages.length, 0);
+    return report.assets.reduce((n, a) => n + assetPackages(a), 0);
 }
 /** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
 function findings_foundAnything(report) {
@@ -32908,9 +33095,30 @@ function scanFailed(exitCode, stderr, why) {
         ok: false,
         exitCode,
         message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-            `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
             `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
     };
+}
+const CANNOT_SCAN = (/* unused pure expression or super */ null && ('An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
+    'exists and is readable, and that its provider can be downloaded.'));
+/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
+function nothingScanned(exitCode, stderr) {
+    const lines = lastErrorLines(stderr);
+    return {
+        kind: 'asset-error',
+        ok: false,
+        exitCode,
+        message: `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
+            'does when every asset failed and so no policy ran.' +
+            (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
+            `\n${CANNOT_SCAN}`
+    };
+}
+/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
+function thresholdLabel(threshold, from) {
+    return from
+        ? `the risk threshold of ${threshold} (${from})`
+        : `the risk-threshold of ${threshold}`;
 }
 /** "a", "a and b", "a, b and c". */
 function listing(parts) {
@@ -32945,10 +33153,10 @@ const NO_THRESHOLD = (/* unused pure expression or super */ null && ('No risk th
 function found(report, countAssets = true) {
     return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
 }
-function passed(report, exitCode, threshold) {
+function passed(report, exitCode, threshold, from) {
     let message;
     if (threshold !== undefined)
-        message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`;
+        message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`;
     // Not a success: nothing was judged. Say what was found and why the step stays green.
     else if (foundAnything(report))
         message = `Found ${found(report)}. ${NO_THRESHOLD}`;
@@ -32956,8 +33164,8 @@ function passed(report, exitCode, threshold) {
         message = `Scan passed: ${found(report)}; no risk threshold set.`;
     return { kind: 'passed', ok: true, exitCode, threshold, message };
 }
-function overThreshold(report, exitCode, threshold) {
-    const limit = threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`;
+function overThreshold(report, exitCode, threshold, from) {
+    const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from);
     const over = report.assets
         .filter(a => {
         const risk = assetRisk(a);
@@ -32976,16 +33184,20 @@ function overThreshold(report, exitCode, threshold) {
         exitCode,
         threshold,
         message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
-            `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+            (from
+                ? `Fix the failing checks, or change the variable if this risk is accepted.`
+                : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
     };
 }
 /**
- * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
- * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
- * default, which never fails.
+ * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
+ * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
+ * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
  */
 function judge(input) {
-    const { report, exitCode, threshold, stderr } = input;
+    const { report, exitCode, threshold, thresholdFrom: from, stderr } = input;
+    if (!report && input.emptyReport)
+        return nothingScanned(exitCode, stderr);
     if (!report) {
         return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
     }
@@ -33005,19 +33217,18 @@ function judge(input) {
             threshold,
             message: `${lines.join('\n')}\n` +
                 `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
-                `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
-                `exists and is readable, and that its provider can be downloaded.`
+                CANNOT_SCAN
         };
     }
     if (exitCode === 0)
-        return passed(report, exitCode, threshold);
+        return passed(report, exitCode, threshold, from);
     if (exitCode === 1) {
         const worst = report.worstRisk;
         if (threshold === undefined)
             return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
         if (worst !== undefined && worst < threshold)
             return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
-        return overThreshold(report, exitCode, threshold);
+        return overThreshold(report, exitCode, threshold, from);
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
 }
@@ -33198,19 +33409,28 @@ function renderOrgSummary(input, totals = totalsOf(input.records, input.missing)
 
 
 const PREFIX = '[cnspec-keyless org]';
+const strings = (value, max) => Array.isArray(value)
+    ? value.filter((r) => typeof r === 'string').map(r => r.slice(0, max))
+    : [];
 function readPlan(path) {
     if (!path)
         return { repositories: [] };
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
         throw new errors_ActionError(`Input "plan-file" names ${text_logSafe(path)}, which does not exist: download the plan artifact first.`);
     const plan = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    const repositories = Array.isArray(plan.repositories)
-        ? plan.repositories.filter((r) => typeof r === 'string').map(r => r.slice(0, 200))
+    const batches = Array.isArray(plan.batches)
+        ? plan.batches
+            .map(b => b)
+            .filter(b => typeof b?.id === 'string' && /^\d{1,3}$/.test(b.id))
+            .map(b => ({ id: b.id, repositories: strings(b.repositories, 200) }))
         : [];
+    if (!batches.length)
+        throw new errors_ActionError(`Input "plan-file" names ${text_logSafe(path)}, which holds no batches: give the plan.json written by org/plan.`);
     return {
         organisation: typeof plan.organisation === 'string' ? plan.organisation.slice(0, 100) : undefined,
         startedAt: typeof plan.startedAt === 'string' ? plan.startedAt : undefined,
-        repositories
+        repositories: strings(plan.repositories, 200),
+        batches
     };
 }
 /** Reads every repository record of the run and writes one summary for the organisation. */
@@ -33229,9 +33449,15 @@ async function run() {
             failOn: () => parseChoice('fail-on', get('fail-on'), FAIL_ON, 'any')
         });
         const plan = readPlan(inputs.planFile);
-        const { records, unreadable } = loadRecords(inputs.directory);
+        const { records, unreadable, ignored } = plan.batches
+            ? loadPlannedRecords(inputs.directory, plan.batches)
+            : { ...loadRecords(inputs.directory), ignored: [] };
         for (const file of unreadable.slice(0, 10))
             warning(`Not a repository record, ignored: ${text_logSafe(file)}`);
+        if (ignored.length)
+            warning(`${ignored.length} record file(s) ignored: not written by the batch the plan assigned their repository to, ` +
+                `or for a repository the plan does not list (${ignored.slice(0, 5).map(text_logSafe).join(', ')}` +
+                `${ignored.length > 5 ? ', ...' : ''}). Only a batch's own artifact counts towards the verdict.`);
         const recorded = new Set(records.map(r => r.repository.toLowerCase()));
         const missing = plan.repositories.filter(r => !recorded.has(r.toLowerCase()));
         const started = plan.startedAt ? Date.parse(plan.startedAt) : NaN;

@@ -17,6 +17,7 @@ export const SUPPORTED = [
   'linux_armv6',
   'linux_armv7',
   'linux_ppc64le',
+  'linux_s390x',
   'darwin_amd64',
   'darwin_arm64',
   'windows_amd64',
@@ -44,7 +45,8 @@ export function releasePlatform(
     ia32: '386',
     // Mondoo builds armv6 and armv7; an ARMv8 CPU in 32-bit mode runs armv7 code.
     arm: ({ 6: 'armv6', 7: 'armv7', 8: 'armv7' } as Record<number, string>)[Number(armVersion)],
-    ppc64: endianness === 'LE' ? 'ppc64le' : undefined
+    ppc64: endianness === 'LE' ? 'ppc64le' : undefined,
+    s390x: 's390x'
   }
   const releaseArch = archs[arch]
   const key = `${os}_${releaseArch}`

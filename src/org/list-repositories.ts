@@ -66,9 +66,10 @@ export async function listRepositories(options: ListOptions): Promise<ListedRepo
     },
     throttling
   )
-  // Rate limits are the throttling plugin's; what may heal besides (the network, a request
-  // that stays silent, 408/429/5xx) is retried with the policy every request of this action
-  // follows. Anything else (401, 404) fails at once.
+  // Rate limits (403 and 429) are the throttling plugin's alone: once it gives up, retrying
+  // again here would only add attempts it decided against. What may heal besides (the
+  // network, a request that stays silent, 408, 5xx) is retried with the policy every request
+  // of this action follows. Anything else (401, 404) fails at once.
   octokit.hook.wrap('request', (request, requestOptions) =>
     withRetry(
       `GitHub ${requestOptions.method} ${requestOptions.url}`,
@@ -80,7 +81,8 @@ export async function listRepositories(options: ListOptions): Promise<ListedRepo
           })
         } catch (error) {
           const status = (error as { status?: number }).status
-          if (status === undefined || isTransientStatus(status)) throw new GitHubTransient(error)
+          if (status === undefined || (status !== 429 && isTransientStatus(status)))
+            throw new GitHubTransient(error)
           throw error
         }
       },

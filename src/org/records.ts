@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
 import type { RepositoryRecord, VerdictKind } from '../scan/report-types.js'
+import type { Batch } from './batches.js'
 
 const VERDICTS: VerdictKind[] = [
   'passed',
@@ -98,4 +99,50 @@ export function loadRecords(directory: string): LoadedRecords {
   return parseRecords(
     findRecordFiles(directory).map(path => ({ name: path, text: readFileSync(path, 'utf8') }))
   )
+}
+
+/** Where a batch's artifact lands in the summary job (the workflow names it so). */
+export function batchArtifact(directory: string, batchId: string): string {
+  return join(directory, `cnspec-org-batch-${batchId}`)
+}
+
+/**
+ * The records of a planned run: a repository's record counts only from the artifact of the
+ * batch the plan assigned it to, and only when it names that repository. Every other record
+ * file under the directory (a stray `cnspec-org-*` artifact, a repository not in the plan)
+ * is `ignored`: it cannot change the verdict.
+ */
+export function loadPlannedRecords(
+  directory: string,
+  batches: Batch[]
+): LoadedRecords & { ignored: string[] } {
+  const accepted: Array<{ name: string; text: string }> = []
+  const expected = new Set<string>()
+  const wrong: string[] = []
+  for (const batch of batches)
+    for (const repository of batch.repositories) {
+      const path = join(
+        batchArtifact(directory, batch.id),
+        'records',
+        `${repository.slice(repository.indexOf('/') + 1)}.json`
+      )
+      if (!existsSync(path)) continue
+      expected.add(resolve(path))
+      const text = readFileSync(path, 'utf8')
+      let named: unknown
+      try {
+        named = (JSON.parse(text) as { repository?: unknown }).repository
+      } catch {
+        named = undefined
+      }
+      if (typeof named === 'string' && named.toLowerCase() !== repository.toLowerCase())
+        wrong.push(path)
+      else accepted.push({ name: path, text })
+    }
+  const loaded = parseRecords(accepted)
+  const ignored = [
+    ...wrong,
+    ...findRecordFiles(directory).filter(path => !expected.has(resolve(path)))
+  ]
+  return { ...loaded, ignored }
 }

@@ -15,7 +15,9 @@ import {
   parseRiskThreshold,
   parseToken
 } from './inputs.js'
-import { check } from '../inputs.js'
+import { check, parseUrl } from '../inputs.js'
+import { envThresholds, withheldVariables, withheldWarning } from '../scan/mondoo-env.js'
+import { effectiveThreshold } from '../scan/scan-args.js'
 import { STEP_LIMITS, renderOrgSummary } from './render-summary.js'
 import { SCAN_CHOICES, scanRepository, type ScanKind } from './scan-repository.js'
 
@@ -31,13 +33,16 @@ function serverUrl(): string {
 }
 
 /**
- * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens stay
- * out of it here as well. The id-token request variables stay only when the main action
- * exported a secretless configuration, with which cnspec signs in itself.
+ * What cnspec gets: the action's rule (src/scan/run-cnspec.ts), so the runner's tokens and
+ * the MONDOO_* variables that would choose another credential stay out of it here as well.
+ * The id-token request variables stay only when the main action exported a secretless
+ * configuration, with which cnspec signs in itself.
  */
-function batchEnv(): Record<string, string> {
+function batchEnv(updatesUrl: string): Record<string, string> {
+  const withheld = withheldVariables()
+  if (withheld.length) core.warning(withheldWarning(withheld))
   const config = process.env.MONDOO_CONFIG_BASE64
-  return cnspecEnv(config, { idTokenRequest: isWifConfig(config) })
+  return cnspecEnv(config, { idTokenRequest: isWifConfig(config), updatesUrl })
 }
 
 /** True for a workload-identity configuration (not secret); a key credential stays unread. */
@@ -72,6 +77,13 @@ export async function run(): Promise<void> {
       token: () => parseToken(get),
       scan: () => parseChoice('scan', get('scan'), SCAN_CHOICES, 'settings'),
       threshold: () => parseRiskThreshold(get('risk-threshold')),
+      envThresholds: () => {
+        const { thresholds, problems } = envThresholds()
+        if (problems.length) throw new ActionError(problems.join('\n'))
+        return thresholds
+      },
+      releasesUrl: () =>
+        parseUrl('releases-url', get('releases-url'), 'https://releases.mondoo.com'),
       cnspec: () => check('cnspec-path', get('cnspec-path')) || 'cnspec',
       outputDirectory: () => check('output-directory', get('output-directory')),
       timeoutMinutes: () => parseCount('timeout-minutes', get('timeout-minutes'), 20, 360)
@@ -88,7 +100,12 @@ export async function run(): Promise<void> {
         'MONDOO_CONFIG_BASE64 is not set: run the main action with "scan: false" earlier in this job to sign in; ' +
           'without it cnspec scans in incognito mode and nothing reaches Mondoo.'
       )
-    const env = batchEnv()
+    const env = batchEnv(inputs.releasesUrl)
+    const threshold = effectiveThreshold({
+      riskThreshold: inputs.threshold,
+      args: [],
+      envThresholds: inputs.envThresholds
+    })
     const records: RepositoryRecord[] = []
     try {
       for (const [i, name] of inputs.repositories.entries()) {
@@ -102,6 +119,7 @@ export async function run(): Promise<void> {
               token: inputs.token,
               cnspec: inputs.cnspec,
               threshold: inputs.threshold,
+              judgedThreshold: threshold,
               outputDirectory,
               scratch,
               serverUrl: server,

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { judge, lastErrorLines } from '../scan/judge.js'
 import { fellBackToIncognito } from '../scan/incognito-fallback.js'
-import { readReport } from '../scan/read-report.js'
+import { readReportFile } from '../scan/read-report.js'
+import type { Threshold } from '../scan/scan-args.js'
 import type { RepositoryRecord, ScanReport, Verdict, VerdictKind } from '../scan/report-types.js'
 import { shallowClone } from './clone.js'
 import { runProcess } from './run-process.js'
@@ -16,7 +17,10 @@ export interface RepositoryScan {
   kinds: ScanKind[]
   token: string
   cnspec: string
+  /** The "risk-threshold" input, passed to cnspec as --risk-threshold. */
   threshold?: number
+  /** The threshold cnspec applies, the job's MONDOO_* variables included: what the judge uses. */
+  judgedThreshold?: Threshold
   /** Where sarif/<name>.<kind>.sarif is written. */
   outputDirectory: string
   /** Scratch space for clones (under RUNNER_TEMP). */
@@ -102,19 +106,12 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
         kind,
         `cnspec took longer than ${Math.round(scan.timeoutMs / 60000)} min and was stopped`
       )
-    let report: ScanReport | undefined
-    let unreadable: string | undefined
-    if (existsSync(sarifFile)) {
-      try {
-        report = readReport(JSON.parse(readFileSync(sarifFile, 'utf8')), {
-          workspace,
-          scannedPath: kind === 'code' ? clone : undefined,
-          cwd: workspace
-        })
-      } catch (error) {
-        unreadable = error instanceof Error ? error.message : String(error)
-      }
-    }
+    const file = readReportFile(sarifFile, {
+      workspace,
+      scannedPath: kind === 'code' ? clone : undefined,
+      cwd: workspace
+    })
+    const report = file.kind === 'read' ? file.report : undefined
     // With a secretless configuration each cnspec process exchanges on its own; one whose
     // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
     if (fellBackToIncognito(run.stderr))
@@ -125,10 +122,13 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
     const verdict = judge({
       report,
       exitCode: run.exitCode,
-      threshold: scan.threshold,
-      stderr: unreadable
-        ? `ERR the SARIF report could not be read: ${unreadable}\n${run.stderr}`
-        : run.stderr
+      threshold: scan.judgedThreshold?.value,
+      thresholdFrom: scan.judgedThreshold?.from,
+      emptyReport: file.kind === 'empty',
+      stderr:
+        file.kind === 'unreadable'
+          ? `ERR the SARIF report could not be read: ${file.error}\n${run.stderr}`
+          : run.stderr
     })
     return { kind, verdict, report, sarifFile: report ? sarifFile : undefined }
   } finally {

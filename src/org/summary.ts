@@ -5,7 +5,8 @@ import { ActionError, messageOf } from '../errors.js'
 import { check } from '../inputs.js'
 import { logSafe, logSafeLines } from '../text.js'
 import { collectInputs, parseChoice, parseRiskThreshold } from './inputs.js'
-import { loadRecords } from './records.js'
+import { loadPlannedRecords, loadRecords } from './records.js'
+import type { Batch } from './batches.js'
 import {
   FAIL_ON,
   STEP_LIMITS,
@@ -23,7 +24,14 @@ interface PlanFacts {
   organisation?: string
   startedAt?: string
   repositories: string[]
+  /** Which batch scans which repository; undefined without a plan. */
+  batches?: Batch[]
 }
+
+const strings = (value: unknown, max: number): string[] =>
+  Array.isArray(value)
+    ? value.filter((r): r is string => typeof r === 'string').map(r => r.slice(0, max))
+    : []
 
 function readPlan(path: string): PlanFacts {
   if (!path) return { repositories: [] }
@@ -32,14 +40,22 @@ function readPlan(path: string): PlanFacts {
       `Input "plan-file" names ${logSafe(path)}, which does not exist: download the plan artifact first.`
     )
   const plan = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
-  const repositories = Array.isArray(plan.repositories)
-    ? plan.repositories.filter((r): r is string => typeof r === 'string').map(r => r.slice(0, 200))
+  const batches = Array.isArray(plan.batches)
+    ? plan.batches
+        .map(b => b as Record<string, unknown>)
+        .filter(b => typeof b?.id === 'string' && /^\d{1,3}$/.test(b.id))
+        .map(b => ({ id: b.id as string, repositories: strings(b.repositories, 200) }))
     : []
+  if (!batches.length)
+    throw new ActionError(
+      `Input "plan-file" names ${logSafe(path)}, which holds no batches: give the plan.json written by org/plan.`
+    )
   return {
     organisation:
       typeof plan.organisation === 'string' ? plan.organisation.slice(0, 100) : undefined,
     startedAt: typeof plan.startedAt === 'string' ? plan.startedAt : undefined,
-    repositories
+    repositories: strings(plan.repositories, 200),
+    batches
   }
 }
 
@@ -61,9 +77,17 @@ export async function run(): Promise<void> {
       failOn: () => parseChoice('fail-on', get('fail-on'), FAIL_ON, 'any')
     })
     const plan = readPlan(inputs.planFile)
-    const { records, unreadable } = loadRecords(inputs.directory)
+    const { records, unreadable, ignored } = plan.batches
+      ? loadPlannedRecords(inputs.directory, plan.batches)
+      : { ...loadRecords(inputs.directory), ignored: [] }
     for (const file of unreadable.slice(0, 10))
       core.warning(`Not a repository record, ignored: ${logSafe(file)}`)
+    if (ignored.length)
+      core.warning(
+        `${ignored.length} record file(s) ignored: not written by the batch the plan assigned their repository to, ` +
+          `or for a repository the plan does not list (${ignored.slice(0, 5).map(logSafe).join(', ')}` +
+          `${ignored.length > 5 ? ', ...' : ''}). Only a batch's own artifact counts towards the verdict.`
+      )
     const recorded = new Set(records.map(r => r.repository.toLowerCase()))
     const missing = plan.repositories.filter(r => !recorded.has(r.toLowerCase()))
     const started = plan.startedAt ? Date.parse(plan.startedAt) : NaN

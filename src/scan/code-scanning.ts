@@ -10,9 +10,34 @@
 //   location"): a result cnspec gave only an asset is anchored to an artifact named after
 //   that asset, and marked so;
 // - rule texts GitHub requires (short and full description, help) filled in from the texts
-//   cnspec gave (title, description), never invented.
+//   cnspec gave (title, description), never invented;
+// - within GitHub's upload limits, which reject the whole file when one is passed (shared
+//   facts, "GitHub code scanning upload limits"): at most 25,000 results (the highest-risk
+//   ones are kept), 20 tags per rule, 1,000 locations per result, one run (of 20 allowed),
+//   and under 10 MB gzipped, trimmed in that order; only rules that a kept result uses.
+import { gzipSync } from 'node:zlib'
 import type * as Sarif from 'sarif'
 import { repoPath, type PathContext } from './repo-path.js'
+
+export const LIMITS = {
+  resultsPerRun: 25000,
+  tagsPerRule: 20,
+  locationsPerResult: 1000,
+  gzippedBytes: 10 * 1000 * 1000
+}
+
+/** What had to be left out of the code-scanning report; the full report stays beside it. */
+export interface Trimmed {
+  /** Results kept, of `total`: the lowest-risk ones went (count or size limit). */
+  kept: number
+  total: number
+  /** Rules whose tags were cut to 20. */
+  rulesWithTagsCut: number
+  /** Results whose locations were cut to 1,000. */
+  resultsWithLocationsCut: number
+  /** The size limit, not only the count, left results out. */
+  bySize: boolean
+}
 
 type Bag = Record<string, unknown>
 
@@ -93,6 +118,102 @@ function relocate(
   return out
 }
 
+const LEVEL_RISK: Record<string, number> = { error: 70, warning: 40, note: 1 }
+
+/** A result's risk (0–100) for choosing what to keep; an asset error outranks every finding. */
+function riskOf(result: Sarif.Result): number {
+  if (result.ruleId === 'asset-error') return 101
+  const risk = (result.properties as Bag | undefined)?.risk
+  if (typeof risk === 'number' && Number.isFinite(risk)) return risk
+  if (typeof result.rank === 'number' && result.rank >= 0) return result.rank
+  return LEVEL_RISK[result.level ?? 'warning'] ?? 0
+}
+
+/** The `count` highest-risk results, in the order cnspec wrote them. */
+function highestRisk(results: Sarif.Result[], count: number): Sarif.Result[] {
+  if (results.length <= count) return results
+  const keep = new Set(
+    results
+      .map((result, index) => ({ index, risk: riskOf(result) }))
+      .sort((a, b) => b.risk - a.risk || a.index - b.index)
+      .slice(0, count)
+      .map(r => r.index)
+  )
+  return results.filter((_, index) => keep.has(index))
+}
+
+function cutTags(rule: Sarif.ReportingDescriptor): Sarif.ReportingDescriptor | undefined {
+  const tags = (rule.properties as Bag | undefined)?.tags
+  if (!Array.isArray(tags) || tags.length <= LIMITS.tagsPerRule) return undefined
+  // cnspec lists "security" first: it is what makes an alert a security alert.
+  return { ...rule, properties: { ...rule.properties, tags: tags.slice(0, LIMITS.tagsPerRule) } }
+}
+
+/**
+ * Keeps the log within GitHub's limits, in their order of priority: results per run,
+ * tags per rule, locations per result, then the gzipped size (lowest-risk results go until
+ * it fits). Returns what was cut, or undefined when nothing was.
+ */
+function withinLimits(run: Sarif.Run, wrap: (run: Sarif.Run) => Sarif.Log): Trimmed | undefined {
+  const all = run.results ?? []
+  let results = highestRisk(all, LIMITS.resultsPerRun)
+  let rulesWithTagsCut = 0
+  const rules = (run.tool.driver.rules ?? []).map(rule => {
+    const cut = cutTags(rule)
+    if (cut) rulesWithTagsCut++
+    return cut ?? rule
+  })
+  let resultsWithLocationsCut = 0
+  results = results.map(result => {
+    if ((result.locations?.length ?? 0) <= LIMITS.locationsPerResult) return result
+    resultsWithLocationsCut++
+    return { ...result, locations: result.locations!.slice(0, LIMITS.locationsPerResult) }
+  })
+  const used = () => {
+    const ids = new Set(results.map(r => r.ruleId))
+    return rules.filter(rule => ids.has(rule.id))
+  }
+  run.results = results
+  run.tool.driver.rules = used()
+  let bySize = false
+  for (;;) {
+    const size = gzipSync(JSON.stringify(wrap(run))).length
+    if (size < LIMITS.gzippedBytes || !results.length) break
+    bySize = true
+    // Shrink in proportion, with a margin, so that a few passes are enough.
+    results = highestRisk(results, Math.floor((results.length * LIMITS.gzippedBytes * 0.9) / size))
+    run.results = results
+    run.tool.driver.rules = used()
+  }
+  if (results.length === all.length && !rulesWithTagsCut && !resultsWithLocationsCut)
+    return undefined
+  return {
+    kept: results.length,
+    total: all.length,
+    rulesWithTagsCut,
+    resultsWithLocationsCut,
+    bySize
+  }
+}
+
+/** One sentence for the warning and the summary: what was left out, and where it all is. */
+export function trimmedNote(trimmed: Trimmed, fullReport: string): string {
+  const parts: string[] = []
+  if (trimmed.kept < trimmed.total)
+    parts.push(
+      `${trimmed.total - trimmed.kept} of its ${trimmed.total} results, the lowest-risk ones (GitHub accepts ` +
+        `${trimmed.bySize ? 'files of at most 10 MB gzipped' : 'at most 25,000 results'} per upload)`
+    )
+  if (trimmed.rulesWithTagsCut)
+    parts.push(`tags beyond the first 20 of ${trimmed.rulesWithTagsCut} rule(s)`)
+  if (trimmed.resultsWithLocationsCut)
+    parts.push(`locations beyond the first 1,000 of ${trimmed.resultsWithLocationsCut} result(s)`)
+  return (
+    `The code-scanning report (report-file) leaves out ${parts.join(', ')}, so that GitHub accepts it. ` +
+    `cnspec's full report is ${fullReport}, beside it: keep both with actions/upload-artifact.`
+  )
+}
+
 /**
  * cnspec's SARIF log, ready for github/codeql-action/upload-sarif. `cnspecVersion` is the
  * installed cnspec's own version, for reports whose driver does not carry it.
@@ -101,7 +222,7 @@ export function codeScanningSarif(
   log: Sarif.Log,
   paths: PathContext,
   cnspecVersion?: string
-): Sarif.Log {
+): { log: Sarif.Log; trimmed?: Trimmed } {
   const runs = log.runs ?? []
   const first = runs[0]?.tool?.driver
   const rules = new Map<string, Sarif.ReportingDescriptor>()
@@ -125,9 +246,11 @@ export function codeScanningSarif(
   if (version) driver.version = version
   const run: Sarif.Run = { tool: { driver }, results, properties: { assets } }
   if (runs[0]?.columnKind) run.columnKind = runs[0].columnKind
-  return {
+  const wrap = (one: Sarif.Run): Sarif.Log => ({
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [run]
-  }
+    runs: [one]
+  })
+  const trimmed = withinLimits(run, wrap)
+  return { log: wrap(run), ...(trimmed ? { trimmed } : {}) }
 }

@@ -68,9 +68,35 @@ function scanFailed(exitCode: number, stderr: string, why: string): Verdict {
     exitCode,
     message:
       `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-      `Check "target" and "args" (a path that does not exist, a wrong flag, a policy bundle that cannot ` +
+      `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
       `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
   }
+}
+
+const CANNOT_SCAN =
+  'An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
+  'exists and is readable, and that its provider can be downloaded.'
+
+/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
+function nothingScanned(exitCode: number, stderr: string): Verdict {
+  const lines = lastErrorLines(stderr)
+  return {
+    kind: 'asset-error',
+    ok: false,
+    exitCode,
+    message:
+      `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
+      'does when every asset failed and so no policy ran.' +
+      (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
+      `\n${CANNOT_SCAN}`
+  }
+}
+
+/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
+function thresholdLabel(threshold: number, from: string | undefined): string {
+  return from
+    ? `the risk threshold of ${threshold} (${from})`
+    : `the risk-threshold of ${threshold}`
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -112,10 +138,15 @@ function found(report: ScanReport, countAssets = true): string {
   return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`
 }
 
-function passed(report: ScanReport, exitCode: number, threshold: number | undefined): Verdict {
+function passed(
+  report: ScanReport,
+  exitCode: number,
+  threshold: number | undefined,
+  from: string | undefined
+): Verdict {
   let message: string
   if (threshold !== undefined)
-    message = `Scan passed: ${found(report)}, under the risk-threshold of ${threshold}.`
+    message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`
   // Not a success: nothing was judged. Say what was found and why the step stays green.
   else if (foundAnything(report)) message = `Found ${found(report)}. ${NO_THRESHOLD}`
   else message = `Scan passed: ${found(report)}; no risk threshold set.`
@@ -125,10 +156,10 @@ function passed(report: ScanReport, exitCode: number, threshold: number | undefi
 function overThreshold(
   report: ScanReport,
   exitCode: number,
-  threshold: number | undefined
+  threshold: number | undefined,
+  from: string | undefined
 ): Verdict {
-  const limit =
-    threshold === undefined ? 'the risk threshold' : `the risk-threshold of ${threshold}`
+  const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from)
   const over = report.assets
     .filter(a => {
       const risk = assetRisk(a)
@@ -150,22 +181,28 @@ function overThreshold(
     threshold,
     message:
       `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
-      `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`
+      (from
+        ? `Fix the failing checks, or change the variable if this risk is accepted.`
+        : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
   }
 }
 
 /**
- * Decides how a scan ended. `threshold` is the one cnspec was given, from "risk-threshold"
- * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
- * default, which never fails.
+ * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
+ * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
+ * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
  */
 export function judge(input: {
   report?: ScanReport
   exitCode: number
   threshold?: number
+  thresholdFrom?: string
   stderr: string
+  /** cnspec created its report file and wrote nothing into it: every asset failed. */
+  emptyReport?: boolean
 }): Verdict {
-  const { report, exitCode, threshold, stderr } = input
+  const { report, exitCode, threshold, thresholdFrom: from, stderr } = input
+  if (!report && input.emptyReport) return nothingScanned(exitCode, stderr)
   if (!report) {
     return scanFailed(
       exitCode,
@@ -192,11 +229,10 @@ export function judge(input: {
       message:
         `${lines.join('\n')}\n` +
         `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
-        `An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ` +
-        `exists and is readable, and that its provider can be downloaded.`
+        CANNOT_SCAN
     }
   }
-  if (exitCode === 0) return passed(report, exitCode, threshold)
+  if (exitCode === 0) return passed(report, exitCode, threshold, from)
   if (exitCode === 1) {
     const worst = report.worstRisk
     if (threshold === undefined)
@@ -211,7 +247,7 @@ export function judge(input: {
         stderr,
         `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`
       )
-    return overThreshold(report, exitCode, threshold)
+    return overThreshold(report, exitCode, threshold, from)
   }
   return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`)
 }

@@ -1,5 +1,32 @@
 // The step outputs a scan produces, computed from the scan step's result alone.
+import { logSafe } from '../text.js'
 import type { ScanReport } from './report-types.js'
+
+/** cnspec's letters (policy/rating.go): A–F, U unrated, X error, S skipped. */
+const GRADES = ['A', 'B', 'C', 'D', 'F', 'U', 'X', 'S']
+
+/**
+ * Only what the output promises reaches it: a caller may put an output into a shell line
+ * (`run: echo ${{ steps.cnspec.outputs.grade }}`), and the report is cnspec's text.
+ */
+function checked(
+  name: string,
+  value: string | number | undefined,
+  valid: boolean,
+  what: string,
+  warn: (message: string) => void
+): string {
+  if (value === undefined) return ''
+  if (valid) return String(value)
+  warn(
+    `The report's ${name} ${logSafe(JSON.stringify(String(value).slice(0, 40)))} is not ${what}: ` +
+      `the ${name} output is left empty.`
+  )
+  return ''
+}
+
+const percent = (value: number | undefined): boolean =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100
 
 export interface ScanOutputs {
   'scan-exit-code': string
@@ -15,12 +42,14 @@ export interface ScanOutputs {
 
 /**
  * Empty strings where the report does not say: no report, or a SARIF generation without
- * scores (worst-risk, score, grade) or without passed/skipped apart (checks-passed).
+ * scores (worst-risk, score, grade) or without passed/skipped apart (checks-passed), or a
+ * value that is not what the output promises (then `warn` says so).
  */
 export function scanOutputs(
   exitCode: number,
   report: ScanReport | undefined,
-  reportFile: string | undefined
+  reportFile: string | undefined,
+  warn: (message: string) => void = () => {}
 ): ScanOutputs {
   const assets = report?.assets ?? []
   const sum = (pick: (a: (typeof assets)[number]) => number) =>
@@ -37,8 +66,26 @@ export function scanOutputs(
     'asset-errors': report ? String(assets.filter(a => a.error !== undefined).length) : '',
     'checks-failed': sum(a => a.counts.failed),
     'checks-passed': undecided ? '' : sum(a => a.counts.passed),
-    'worst-risk': report?.worstRisk === undefined ? '' : String(report.worstRisk),
-    score: worst?.score === undefined ? '' : String(worst.score),
-    grade: worst?.grade ?? ''
+    'worst-risk': checked(
+      'worst-risk',
+      report?.worstRisk,
+      percent(report?.worstRisk),
+      'a whole number from 0 to 100',
+      warn
+    ),
+    score: checked(
+      'score',
+      worst?.score,
+      percent(worst?.score),
+      'a whole number from 0 to 100',
+      warn
+    ),
+    grade: checked(
+      'grade',
+      worst?.grade,
+      GRADES.includes(worst?.grade ?? ''),
+      `one of ${GRADES.join(' ')}`,
+      warn
+    )
   }
 }

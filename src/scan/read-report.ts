@@ -3,6 +3,7 @@
 // (plus file and lines), 13.33 rich (scores, grades, counts, risk, packages). What a
 // generation does not carry stays undefined here: nothing is derived that cnspec did not say.
 import type * as Sarif from 'sarif'
+import { readFileSync, statSync } from 'node:fs'
 import type {
   AssetResult,
   Finding,
@@ -134,14 +135,29 @@ function locationOf(
   return undefined
 }
 
-function packageOf(props: Bag): VulnerablePackage {
-  return {
-    name: text(props.package) ?? 'unknown package',
-    installedVersion: text(props.installedVersion),
-    fixedVersion: text(props.fixedVersion),
-    severity: severity(props.severity),
-    advisory: text(props.advisory)
+/**
+ * cnspec writes one result per affected package and advisory: a package with two advisories
+ * is one package, listed once with both.
+ */
+function addPackage(packages: VulnerablePackage[], props: Bag): void {
+  const name = text(props.package) ?? 'unknown package'
+  const installedVersion = text(props.installedVersion)
+  let pkg = packages.find(p => p.name === name && p.installedVersion === installedVersion)
+  if (!pkg) {
+    pkg = { name, installedVersion, fixedVersion: text(props.fixedVersion), advisories: [] }
+    packages.push(pkg)
   }
+  const sev = severity(props.severity)
+  if (sev && (!pkg.severity || SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(pkg.severity)))
+    pkg.severity = sev
+  pkg.fixedVersion ??= text(props.fixedVersion)
+  const advisory = text(props.advisory)
+  if (advisory && !pkg.advisories.includes(advisory)) pkg.advisories.push(advisory)
+}
+
+/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+export function packageCount(asset: AssetResult): number {
+  return asset.packagesAffected ?? asset.packages.length
 }
 
 function assetNameOf(run: Sarif.Run, index: number): string {
@@ -227,7 +243,7 @@ function readRun(run: Sarif.Run, index: number, rich: boolean, paths: PathContex
       continue
     }
     if (text(resultProps.package)) {
-      asset.packages.push(packageOf(resultProps))
+      addPackage(asset.packages, resultProps)
       continue
     }
     const rule = rules.get(ruleId) ?? {}
@@ -252,6 +268,9 @@ function readRun(run: Sarif.Run, index: number, rich: boolean, paths: PathContex
     asset.findings.push(finding)
   }
   if (errors.length) asset.error = errors.join('; ')
+  const affected = num(props.packagesAffected)
+  if (affected !== undefined && Number.isInteger(affected) && affected >= 0)
+    asset.packagesAffected = affected
   asset.counts = countsOf(props, asset.findings)
   if (!rich) {
     const unclear = new Set(
@@ -283,4 +302,29 @@ export function readReport(
   const version = runs.map(r => text(r.tool?.driver?.version)).find(Boolean)
   if (version) report.cnspecVersion = version
   return report
+}
+
+/** What cnspec left at its --output-target. */
+export type ReportFile =
+  | { kind: 'missing' }
+  /** cnspec creates the file first; when every asset failed it writes nothing into it. */
+  | { kind: 'empty' }
+  | { kind: 'unreadable'; error: string }
+  | { kind: 'read'; sarif: unknown; report: ScanReport }
+
+export function readReportFile(file: string, paths: PathContext): ReportFile {
+  let size: number
+  try {
+    size = statSync(file).size
+  } catch {
+    return { kind: 'missing' }
+  }
+  if (size === 0) return { kind: 'empty' }
+  try {
+    const sarif: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    return { kind: 'read', sarif, report: readReport(sarif, paths) }
+  } catch (error) {
+    // A half-written or foreign file is no report.
+    return { kind: 'unreadable', error: error instanceof Error ? error.message : String(error) }
+  }
 }

@@ -4,6 +4,7 @@ import type { AssetResult, Finding, Location, ScanReport } from './report-types.
 import { assetRisk, riskLabel } from './judge.js'
 import { failingChecks, isFailure, type FailingCheck } from './findings.js'
 import { clip, logSafe } from '../text.js'
+import { packageCount } from './read-report.js'
 
 export type LogView = 'compact' | 'full' | 'summary'
 
@@ -49,7 +50,7 @@ function counts(asset: AssetResult): string {
   else parts.push(`${c.passed} passed`)
   parts.push(`${c.errored} errored`)
   if (asset.passedOrSkipped === undefined) parts.push(`${c.skipped} skipped`)
-  if (asset.packages.length) parts.push(`${asset.packages.length} vulnerable packages`)
+  if (packageCount(asset)) parts.push(`${packageCount(asset)} vulnerable packages`)
   return parts.join(' · ')
 }
 
@@ -110,7 +111,7 @@ function assetLines(asset: AssetResult, view: LogView): string[] {
       p =>
         `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
         `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-        `${p.advisory ? `  ${shown(p.advisory)}` : ''}`,
+        `${p.advisories.length ? `  ${shown(p.advisories.join(', '))}` : ''}`,
       lines,
       'vulnerable packages'
     )

@@ -33,12 +33,14 @@ export interface Finding {
   securitySeverity?: string
 }
 
+/** One installed package with every advisory cnspec reported for it (one result each). */
 export interface VulnerablePackage {
   name: string
   installedVersion?: string
   fixedVersion?: string
+  /** The highest severity of its results. */
   severity?: Severity
-  advisory?: string
+  advisories: string[]
 }
 
 export interface AssetResult {
@@ -52,6 +54,8 @@ export interface AssetResult {
   error?: string
   findings: Finding[]
   packages: VulnerablePackage[]
+  /** cnspec's own count of affected packages (`packagesAffected`), when the report has it. */
+  packagesAffected?: number
   /**
    * Before 13.33 cnspec's SARIF gives passed and skipped checks the same level ("none") and
    * no kind: this many results are one or the other, and `counts` leaves them out.

@@ -3,6 +3,7 @@ import * as exec from '@actions/exec'
 import { randomUUID } from 'node:crypto'
 import { StringDecoder } from 'node:string_decoder'
 import { lineWriter, logSafeArgv } from '../text.js'
+import { isWithheld } from './mondoo-env.js'
 
 export interface CnspecResult {
   exitCode: number
@@ -28,13 +29,17 @@ export interface CnspecEnvOptions {
   idTokenRequest?: boolean
   /** Keep GITHUB_TOKEN: the scan target is `github …`, the one cnspec reads it for. */
   githubToken?: boolean
+  /** `releases-url`: where cnspec downloads its providers (MONDOO_UPDATES_URL). */
+  updatesUrl?: string
 }
 
 /**
  * The environment cnspec runs with: the runner's own minus what lets a process act as this
  * job towards GitHub (id-token requests, the runtime, cache and results services, the
- * GITHUB_TOKEN), unless `options` says a mode needs it; plus the credential. It is passed
- * straight to the child process and never printed.
+ * GITHUB_TOKEN), unless `options` says a mode needs it, and minus the MONDOO_* variables
+ * that would choose another credential or endpoint (src/scan/mondoo-env.ts); plus the
+ * credential, the engine pinned (cnspec would otherwise run a newer build of itself) and
+ * the mirror. It is passed straight to the child process and never printed.
  */
 export function cnspecEnv(
   config: string | undefined,
@@ -47,12 +52,18 @@ export function cnspecEnv(
   // INPUT_* are the action's own inputs (the organisation batch's include its GitHub token):
   // cnspec reads none of them.
   for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_')) env[key] = value
+    if (value !== undefined && !drop.has(key) && !key.startsWith('INPUT_') && !isWithheld(key))
+      env[key] = value
   if (config) env.MONDOO_CONFIG_BASE64 = config
   else delete env.MONDOO_CONFIG_BASE64
+  // Stops only the engine's self-update: MONDOO_AUTO_UPDATE=false would stop provider
+  // installs too, and a scan on a fresh runner needs its provider.
+  env.MONDOO_AUTO_UPDATE_ENGINE = 'false'
+  if (options.updatesUrl) env.MONDOO_UPDATES_URL = options.updatesUrl
   return env
 }
 
+/** What `cnspec status` exit codes mean (mql apps/mql/cmd/status.go). */
 export function statusVerdict(exitCode: number): CnspecResult {
   if (exitCode === 0)
     return {
@@ -65,8 +76,9 @@ export function statusVerdict(exitCode: number): CnspecResult {
       exitCode,
       ok: false,
       verdict:
-        'cnspec status exited 78: the credential is invalid (cnspec could not read it). The STS answer was malformed or ' +
-        'altered in transit; re-run the job, and check that no proxy rewrites responses from "api-endpoint".'
+        "cnspec status exited 78: cnspec could not load the credential's private key, so the credential is unusable. " +
+        'The STS answer was malformed or altered in transit; re-run the job, and check that no proxy rewrites ' +
+        'responses from "api-endpoint".'
     }
   }
   if (exitCode === 1) {
@@ -74,9 +86,10 @@ export function statusVerdict(exitCode: number): CnspecResult {
       exitCode,
       ok: false,
       verdict:
-        'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered. Check that the ' +
-        'workload identity provider still exists and is enabled in the space, that its expiration has not passed, and that ' +
-        '"api-endpoint" is the region of your space (us or eu).'
+        'cnspec status exited 1: Mondoo rejected the credential or the service account is not registered (cnspec ' +
+        'exits 1 too when it cannot decode its configuration). Check that the workload identity provider still ' +
+        'exists and is enabled in the space, that its expiration has not passed, and that "api-endpoint" is the ' +
+        "region of your space (us or eu); cnspec's own messages above say which."
     }
   }
   return {

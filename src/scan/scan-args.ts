@@ -1,6 +1,7 @@
 // The argument array of `cnspec scan`, and what the action learns from the user's own
 // arguments: whether they take the report themselves, and which risk threshold cnspec uses.
 import type { Config } from '../inputs.js'
+import type { EnvThresholds } from './mondoo-env.js'
 
 /** The first cnspec that writes SARIF (shared facts, "SARIF from cnspec scan, by version"). */
 export const SARIF_SINCE = '13.3.2'
@@ -54,14 +55,28 @@ export function scanMode(config: Config, cnspecVersion: string): ScanMode {
   return { kind: 'sarif', view: format as 'compact' | 'full' | 'summary' }
 }
 
+/** The risk threshold cnspec will use, and where it came from when the inputs did not set it. */
+export interface Threshold {
+  value: number
+  /** Set when the job's environment chose it: the verdict names the variable. */
+  from?: string
+}
+
+const FROM_ENV = "in the job's environment"
+
 /**
- * The risk threshold cnspec will use: the last --risk-threshold in "args" (cnspec takes the
- * last), else "risk-threshold"; the deprecated --score-threshold S lowers it to 101 − S, as
- * cnspec does. Undefined means cnspec's default (101: never fails).
+ * The risk threshold cnspec will use, with cnspec's precedence (apps/cnspec/cmd/scan.go):
+ * a flag wins over its variable. The risk threshold is the last --risk-threshold in "args"
+ * (cnspec takes the last), else "risk-threshold", else MONDOO_RISK_THRESHOLD; the deprecated
+ * --score-threshold S (else MONDOO_SCORE_THRESHOLD) lowers it to 101 − S, as cnspec does.
+ * Undefined means cnspec's default (101: never fails).
  */
-export function effectiveThreshold(config: Config): number | undefined {
-  let risk = config.riskThreshold
-  let score: number | undefined
+export function effectiveThreshold(
+  config: Pick<Config, 'riskThreshold' | 'args'> & { envThresholds?: EnvThresholds }
+): Threshold | undefined {
+  let risk: Threshold | undefined =
+    config.riskThreshold === undefined ? undefined : { value: config.riskThreshold }
+  let score: Threshold | undefined
   const args = config.args
   for (let i = 0; i < args.length; i++) {
     const word = args[i] as string
@@ -70,14 +85,22 @@ export function effectiveThreshold(config: Config): number | undefined {
     const raw = match[2] ?? args[++i]
     const value = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined
     if (value === undefined) continue
-    if (match[1] === 'risk') risk = value
-    else score = value
+    if (match[1] === 'risk') risk = { value }
+    else score = { value }
   }
-  if (score !== undefined) {
-    const fromScore = 100 - score + 1
-    if (risk === undefined || fromScore < risk) risk = fromScore
+  const env = config.envThresholds ?? {}
+  if (!risk && env.risk !== undefined)
+    risk = { value: env.risk, from: `set by MONDOO_RISK_THRESHOLD ${FROM_ENV}` }
+  if (!score && env.score !== undefined)
+    score = {
+      value: env.score,
+      from: `set by MONDOO_SCORE_THRESHOLD=${env.score} ${FROM_ENV}, deprecated: cnspec fails from a risk of 101 − ${env.score}`
+    }
+  if (score) {
+    const fromScore = { value: 100 - score.value + 1, from: score.from }
+    if (risk === undefined || fromScore.value < risk.value) risk = fromScore
   }
-  return risk !== undefined && risk > 100 ? undefined : risk
+  return risk !== undefined && risk.value > 100 ? undefined : risk
 }
 
 /** The targets' scanned path (`./infra` in `terraform ./infra`), for making paths repository-relative. */

@@ -1,18 +1,18 @@
 // The scan step: run cnspec once, read its SARIF report, judge, and show the findings in the
 // log and as annotations. The job summary and the outputs are rendered from the result.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import * as core from '@actions/core'
 import type * as Sarif from 'sarif'
 import type { Config } from '../inputs.js'
 import { messageOf } from '../errors.js'
 import { logSafe } from '../text.js'
 import { planAnnotations, type AnnotationType } from './annotations.js'
-import { codeScanningSarif } from './code-scanning.js'
+import { codeScanningSarif, trimmedNote } from './code-scanning.js'
 import { exitLabel, judge } from './judge.js'
 import { fellBackToIncognito } from './incognito-fallback.js'
-import { readReport } from './read-report.js'
+import { readReportFile } from './read-report.js'
 import { renderLog } from './render-log.js'
 import type { ScanReport, Verdict } from './report-types.js'
 import { runCnspec, type RunOutput } from './run-cnspec.js'
@@ -34,6 +34,8 @@ export interface ScanStepResult {
   report?: ScanReport
   /** The code-scanning-ready SARIF file (the `report-file` output). */
   reportFile?: string
+  /** What GitHub's upload limits left out of `reportFile`, in one sentence. */
+  trimmed?: string
   /** cnspec was not asked for incognito mode but switched to it (its own exchange failed). */
   fellBackToIncognito: boolean
 }
@@ -61,10 +63,6 @@ function passThroughVerdict(exitCode: number, reason: string): Verdict {
 
 function workDir(): string {
   return mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'cnspec-report-'))
-}
-
-function readSarif(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8'))
 }
 
 const EMIT: Record<AnnotationType, typeof core.error> = {
@@ -121,35 +119,35 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
   const out = await cnspec(ctx, scanArgs(config, incognito, { file: raw }))
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
   const paths = { workspace, scannedPath: scannedPath(config.target) }
-  let report: ScanReport | undefined
+  const file = readReportFile(raw, paths)
+  const report = file.kind === 'read' ? file.report : undefined
   let reportFile: string | undefined
-  let stderr = out.stderr
-  let sarif: unknown
-  if (existsSync(raw)) {
-    try {
-      sarif = readSarif(raw)
-      report = readReport(sarif, paths)
-    } catch (error) {
-      // A half-written or foreign file is no report: the verdict says the scan failed.
-      stderr += `\nERR the report cnspec wrote could not be read: ${messageOf(error)}`
-      report = undefined
-    }
-  }
-  if (report) {
+  let trimmed: string | undefined
+  if (file.kind === 'read') {
     try {
       reportFile = join(dir, 'code-scanning.sarif')
-      const log = codeScanningSarif(sarif as Sarif.Log, paths, version)
-      writeFileSync(reportFile, JSON.stringify(log))
+      const sarif = codeScanningSarif(file.sarif as Sarif.Log, paths, version)
+      writeFileSync(reportFile, JSON.stringify(sarif.log))
+      if (sarif.trimmed) {
+        trimmed = trimmedNote(sarif.trimmed, basename(raw))
+        core.warning(trimmed)
+      }
     } catch (error) {
       reportFile = undefined
       core.warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`)
     }
   }
+  const threshold = effectiveThreshold(config)
   const verdict = judge({
     report,
     exitCode: out.exitCode,
-    threshold: effectiveThreshold(config),
-    stderr
+    threshold: threshold?.value,
+    thresholdFrom: threshold?.from,
+    emptyReport: file.kind === 'empty',
+    stderr:
+      file.kind === 'unreadable'
+        ? `${out.stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+        : out.stderr
   })
   if (report) {
     // Outside any group, so the findings are what the log shows first.
@@ -167,6 +165,7 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
     verdict,
     report,
     reportFile,
+    ...(trimmed ? { trimmed } : {}),
     fellBackToIncognito: !incognito && fellBackToIncognito(out.stderr)
   }
 }

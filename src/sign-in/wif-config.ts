@@ -12,6 +12,27 @@ export const AUDIENCE = /^\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/spaces\/([a-z0-9][a
 export const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 const AGENT_SCOPE = '//iam.api.mondoo.app/roles/agent'
 
+/**
+ * Newer cnspec picks the source of its own id-token from `issuerUri` (mql tokenauth.Resolve):
+ * GitHub only for an issuer containing this host; any other issuer fails. The release that
+ * made the change could not be pinned (the mql source at hand predates it), so every
+ * version is held to it.
+ */
+const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com'
+
+/** Why credential-mode wif cannot work with `issuer`, or undefined when it can. */
+export function wifIssuerProblem(issuer: string): string | undefined {
+  if (issuer.includes(GITHUB_TOKEN_HOST)) return undefined
+  return (
+    `credential-mode wif cannot work with the issuer "${logSafe(issuer)}": cnspec requests the job's id-token ` +
+    `itself, and newer releases do so only for GitHub.com's issuer (https://${GITHUB_TOKEN_HOST}); with any other ` +
+    `issuer (GitHub Enterprise Server's is https://<host>/_services/token) cnspec fails ("issuer ... not supported ` +
+    'yet") and scans in incognito mode, uploading nothing. Which cnspec release made that change is not known, so ' +
+    'the action refuses it for every version. Use "credential-mode: key" on GitHub Enterprise Server: the action ' +
+    'then exchanges the id-token itself.'
+  )
+}
+
 /** cnspec reads the configuration since 11.51 and simplified its exchange in 11.62: the floor. */
 export const WIF_MIN_CNSPEC = '11.62.0'
 

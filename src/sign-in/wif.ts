@@ -5,7 +5,13 @@ import { fetchIdToken } from './id-token.js'
 import type { Config } from '../inputs.js'
 import type { RetryOptions } from '../net/retry.js'
 import { issuerOf, signIn } from './sign-in.js'
-import { buildWifConfig, encodeWifConfig, WIF_MIN_CNSPEC, type WifConfig } from './wif-config.js'
+import {
+  buildWifConfig,
+  encodeWifConfig,
+  WIF_MIN_CNSPEC,
+  wifIssuerProblem,
+  type WifConfig
+} from './wif-config.js'
 
 export interface WifSignIn {
   config: WifConfig
@@ -30,6 +36,9 @@ export async function prepareWif(
     if (!issuerUri) {
       issuerUri = issuerOf(config, decodeClaims(await fetchIdToken(config.idTokenAudience, retry)))
       log(`issuer ${issuerUri}: the iss of this job's id-token (requested, not exchanged)`)
+      // Known only now: before anything is sent to Mondoo.
+      const problem = wifIssuerProblem(issuerUri)
+      if (problem) throw new ActionError(problem)
     }
     wif = buildWifConfig({
       audience: config.audience,
