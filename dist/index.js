@@ -32302,6 +32302,7 @@ const systemClock = {
 const DEFAULT_POLICY = {
     maxAttempts: 6,
     baseMs: 1000,
+    crowdedBaseMs: 10000,
     capMs: 15000,
     maxTotalMs: 90000
 };
@@ -32309,7 +32310,7 @@ const DEFAULT_POLICY = {
 class TransientError extends Error {
     retryAfterMs;
     constructor(message, 
-    /** The server's Retry-After, when it gave one. */
+    /** The server's Retry-After (0 for a 429 without one): it asked to slow down. */
     retryAfterMs) {
         super(message);
         this.retryAfterMs = retryAfterMs;
@@ -32317,13 +32318,16 @@ class TransientError extends Error {
     }
 }
 /**
- * The wait before attempt `attempt + 1`: full jitter over an exponential window, added on
- * top of the server's Retry-After so that a matrix of jobs told "1 second" does not come
- * back in one burst.
+ * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait starts after
+ * its Retry-After and the window is far wider, so that the jobs it turned away come back
+ * spread over the time the limit needs to serve them all, not in the next second's burst
+ * (what keeps requests per job low; see `npm run bench`).
  */
-function backoffMs(policy, attempt, random, retryAfterMs = 0) {
-    const window = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
-    return Math.round(retryAfterMs + random * window);
+function backoffMs(policy, attempt, random, retryAfterMs) {
+    const base = retryAfterMs === undefined ? policy.baseMs : policy.crowdedBaseMs;
+    const window = Math.min(policy.capMs, base * 2 ** (attempt - 1));
+    return Math.round((retryAfterMs ?? 0) + random * window);
 }
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
 function parseRetryAfter(value, now) {
@@ -32380,7 +32384,9 @@ function positive(value) {
 /** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
 function retryPolicy() {
     const base = positive(testTiming().backoffBaseMs);
-    return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY;
+    return base
+        ? { ...DEFAULT_POLICY, baseMs: base, crowdedBaseMs: base * 10, capMs: base * 15 }
+        : DEFAULT_POLICY;
 }
 /** How long one request may stay silent: 30 s, shortened only under the test preload. */
 function requestTimeoutMs() {
@@ -32494,7 +32500,8 @@ async function request(url, options) {
 }
 /** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
 function transientFromStatus(answer, what) {
-    return new TransientError(`${what} answered HTTP ${answer.status}`, parseRetryAfter(answer.headers['retry-after'], Date.now()));
+    const retryAfter = parseRetryAfter(answer.headers['retry-after'], Date.now());
+    return new TransientError(`${what} answered HTTP ${answer.status}`, retryAfter ?? (answer.status === 429 ? 0 : undefined));
 }
 class HttpStatusError extends Error {
     status;
@@ -32643,6 +32650,7 @@ async function fetchIdToken(audience, retry = {}, env = process.env) {
     const policy = {
         maxAttempts: ID_TOKEN_BUDGET.maxRequests,
         baseMs: base?.baseMs ?? 1000,
+        crowdedBaseMs: base?.crowdedBaseMs ?? 10000,
         capMs: Math.min(base?.capMs ?? 10000, 10000),
         maxTotalMs: ID_TOKEN_BUDGET.maxTotalMs
     };

@@ -16,6 +16,8 @@ export interface RetryPolicy {
   maxAttempts: number
   /** The first backoff window; it doubles each attempt. */
   baseMs: number
+  /** The first window when the server asked to slow down (429, Retry-After). */
+  crowdedBaseMs: number
   /** The largest backoff window. */
   capMs: number
   /** No new attempt starts when it would begin later than this after the first one. */
@@ -25,6 +27,7 @@ export interface RetryPolicy {
 export const DEFAULT_POLICY: RetryPolicy = {
   maxAttempts: 6,
   baseMs: 1000,
+  crowdedBaseMs: 10000,
   capMs: 15000,
   maxTotalMs: 90000
 }
@@ -33,7 +36,7 @@ export const DEFAULT_POLICY: RetryPolicy = {
 export class TransientError extends Error {
   constructor(
     message: string,
-    /** The server's Retry-After, when it gave one. */
+    /** The server's Retry-After (0 for a 429 without one): it asked to slow down. */
     readonly retryAfterMs?: number
   ) {
     super(message)
@@ -42,18 +45,21 @@ export class TransientError extends Error {
 }
 
 /**
- * The wait before attempt `attempt + 1`: full jitter over an exponential window, added on
- * top of the server's Retry-After so that a matrix of jobs told "1 second" does not come
- * back in one burst.
+ * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait starts after
+ * its Retry-After and the window is far wider, so that the jobs it turned away come back
+ * spread over the time the limit needs to serve them all, not in the next second's burst
+ * (what keeps requests per job low; see `npm run bench`).
  */
 export function backoffMs(
   policy: RetryPolicy,
   attempt: number,
   random: number,
-  retryAfterMs = 0
+  retryAfterMs?: number
 ): number {
-  const window = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
-  return Math.round(retryAfterMs + random * window)
+  const base = retryAfterMs === undefined ? policy.baseMs : policy.crowdedBaseMs
+  const window = Math.min(policy.capMs, base * 2 ** (attempt - 1))
+  return Math.round((retryAfterMs ?? 0) + random * window)
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
@@ -130,7 +136,9 @@ function positive(value: unknown): number | undefined {
 /** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
 export function retryPolicy(): RetryPolicy {
   const base = positive(testTiming().backoffBaseMs)
-  return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY
+  return base
+    ? { ...DEFAULT_POLICY, baseMs: base, crowdedBaseMs: base * 10, capMs: base * 15 }
+    : DEFAULT_POLICY
 }
 
 /** How long one request may stay silent: 30 s, shortened only under the test preload. */

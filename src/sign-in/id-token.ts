@@ -82,6 +82,7 @@ export async function fetchIdToken(
   const policy: RetryPolicy = {
     maxAttempts: ID_TOKEN_BUDGET.maxRequests,
     baseMs: base?.baseMs ?? 1000,
+    crowdedBaseMs: base?.crowdedBaseMs ?? 10000,
     capMs: Math.min(base?.capMs ?? 10000, 10000),
     maxTotalMs: ID_TOKEN_BUDGET.maxTotalMs
   }
