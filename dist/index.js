@@ -29056,7 +29056,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -29663,7 +29663,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -29721,13 +29721,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -29746,7 +29746,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -29765,13 +29765,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -31369,7 +31369,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -31491,7 +31491,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -32406,7 +32406,7 @@ function isTransientStatus(status) {
     return TRANSIENT_STATUSES.has(status);
 }
 function client(options) {
-    return new lib_HttpClient(USER_AGENT, [], {
+    return new HttpClient(USER_AGENT, [], {
         allowRedirects: options.followRedirects,
         maxRedirects: 5,
         allowRedirectDowngrade: false,
@@ -32588,120 +32588,65 @@ async function getText(url, timeoutMs) {
 
 
 
+const INCOGNITO = 'set "on-missing-id-token: incognito" to scan without a credential';
+const RETRY_ADVICE = 'Re-run the job; if it persists, check githubstatus.com and, on self-hosted runners, the proxy settings (https_proxy, no_proxy).';
 const MISSING_ID_TOKEN = 'This job cannot get a GitHub OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN ' +
     'are not set. Add "permissions: id-token: write" to the workflow or job; pull requests from forks and ' +
-    'Dependabot runs never get a token, and @github/local-action cannot mint one (set "on-missing-id-token: incognito" ' +
-    'to scan without a credential).';
+    `Dependabot runs never get a token, and @github/local-action cannot mint one (${INCOGNITO}).`;
 /**
- * The whole budget for getting an id-token, whatever goes wrong: at most this many requests
- * to the runner's token endpoint, and no request starts or runs past `maxTotalMs` after the
- * first one began. It is the only retry loop around that endpoint (the toolkit's own
- * getIDToken, which retries by itself, is not used).
+ * core.getIDToken retries 502/503/504 by itself (11 requests in about 10 s) and has no timeout.
+ * Around it: a deadline per call, and one more call for what it never retries (a network error,
+ * no answer, the 403 of a job still "pending", 429). Worst case 22 requests and 52 s.
  */
-const ID_TOKEN_BUDGET = { maxRequests: 15, maxTotalMs: 90000 };
+const ID_TOKEN_BUDGET = { calls: 2, callMs: 25000 };
 /** GitHub only gives a job an id-token when the workflow grants `id-token: write`. */
 function idTokenAvailable(env = process.env) {
     return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
-/** The runner's token endpoint for `audience`, or an error naming the broken runner property. */
-function endpoint(audience, env) {
-    const base = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-    if (!base || !bearer)
+const refused = (what) => new ActionError(`GitHub refused the id-token request (${what}). Check "permissions: id-token: write" for this job; if it is set, re-run the job.`);
+/** getIDToken's failure, judged by the status its message carries ("Error Code : 503"). */
+function judge(error, bearer) {
+    const text = messageOf(error);
+    if (error instanceof TransientError)
+        return error; // our deadline
+    if (/^Not implemented/.test(text))
+        return new ActionError(`core.getIDToken is not implemented here (@github/local-action stubs it): ${INCOGNITO} (npm run sandbox:serve -- --incognito).`);
+    const code = /Error Code : (\w+)/.exec(text)?.[1];
+    const said = logSafe(/Error Message: (.*)/s.exec(text)?.[1] ?? '')
+        .split(bearer)
+        .join('[request token]')
+        .slice(0, 200);
+    const what = code === 'undefined' ? said : `HTTP ${code}${said && `: ${said}`}`;
+    if (code === 'undefined' || code === '403' || code === '429')
+        return new TransientError(what);
+    if (code?.startsWith('5'))
+        return new ActionError(`Could not get an id-token from GitHub (${what}, after getIDToken's own retries). ${RETRY_ADVICE}`);
+    if (code)
+        return refused(what);
+    return new ActionError("The runner's id-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) answered without a token: check that nothing in the job overrides it.");
+}
+/** An id-token for `audience` from core.getIDToken (which masks it), within ID_TOKEN_BUDGET. */
+async function fetchIdToken(audience, retry = {}) {
+    // Checked before any request: getIDToken's own errors for these say nothing useful.
+    if (!idTokenAvailable())
         throw new ActionError(MISSING_ID_TOKEN);
-    let url;
-    try {
-        url = new URL(base);
-    }
-    catch {
-        url = new URL('invalid:');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new ActionError('The runner property ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL, so no id-token can be requested. ' +
-            'The runner sets it for jobs with "permissions: id-token: write"; do not set it yourself ' +
-            '(@github/local-action cannot mint tokens: use "on-missing-id-token: incognito" there).');
-    }
-    // The runner's URL already carries a query (api-version); the audience is appended to it.
-    return { url: `${base}&audience=${encodeURIComponent(audience)}`, bearer };
-}
-/** The token from a 200 answer, or an error saying what the endpoint sent instead. */
-function tokenOf(body) {
-    let value;
-    try {
-        value = JSON.parse(body)?.value;
-    }
-    catch {
-        value = undefined;
-    }
-    if (typeof value === 'string' && /^[A-Za-z0-9._-]+$/.test(value))
-        return value;
-    throw new ActionError('The runner\'s id-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) answered HTTP 200 without a token in "value". ' +
-        'This is not a GitHub Actions token service; check that nothing in the job overrides ACTIONS_ID_TOKEN_REQUEST_URL.');
-}
-/**
- * Asks the runner's token endpoint for an id-token with the given audience, and masks it
- * before anything else can see it. A just-started job now and then gets a 403 ("pending")
- * or a 5xx; those and network failures are retried within ID_TOKEN_BUDGET, nothing else.
- */
-async function fetchIdToken(audience, retry = {}, env = process.env) {
-    const { url, bearer } = endpoint(audience, env);
-    const clock = retry.clock ?? systemClock;
-    const base = retry.policy;
-    const policy = {
-        maxAttempts: ID_TOKEN_BUDGET.maxRequests,
-        baseMs: base?.baseMs ?? 1000,
-        crowdedBaseMs: base?.crowdedBaseMs ?? 10000,
-        capMs: Math.min(base?.capMs ?? 10000, 10000),
-        maxTotalMs: ID_TOKEN_BUDGET.maxTotalMs
-    };
-    const start = clock.now();
-    let requests = 0;
-    const attempt = async () => {
-        // Each request gets what is left of the budget at most (request() allows twice its timeout).
-        const left = policy.maxTotalMs - (clock.now() - start);
-        const timeoutMs = Math.min(requestTimeoutMs(), Math.floor(left / 2));
-        if (timeoutMs < 100)
-            throw new Error(`the ${policy.maxTotalMs / 1000} s budget ran out`);
-        requests++;
-        const answer = await request(url, {
-            method: 'GET',
-            headers: { Authorization: `Bearer ${bearer}`, Accept: 'application/json' },
-            timeoutMs,
-            followRedirects: false
-        });
-        if (answer.status === 200) {
-            const token = tokenOf(answer.body);
-            core_setSecret(token);
-            return token;
-        }
-        // GitHub also answers 403 while a just-started job is still "pending".
-        if (answer.status === 403 || isTransientStatus(answer.status))
-            throw transientFromStatus(answer, 'GitHub');
-        throw new ActionError(`GitHub refused the id-token request (HTTP ${answer.status}${gitHubMessage(answer.body, bearer)}). ` +
-            'Check "permissions: id-token: write" for this job; if it is set, re-run the job.');
-    };
-    return withRetry('GitHub id-token request', attempt, { ...retry, policy, clock }).catch(error => {
+    if (!/^https?:\/\/[^/]/.test(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? ''))
+        throw new ActionError(`The runner property ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL. The runner sets it for jobs with ` +
+            `"permissions: id-token: write"; do not set it yourself (under @github/local-action, ${INCOGNITO}).`);
+    const bearer = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    const callMs = Math.min(ID_TOKEN_BUDGET.callMs, requestTimeoutMs());
+    const policy = { ...(retry.policy ?? retryPolicy()), maxAttempts: ID_TOKEN_BUDGET.calls };
+    const call = () => deadline(getIDToken(audience), callMs, 'GitHub').catch(error => {
+        throw judge(error, bearer);
+    });
+    return withRetry('GitHub id-token request', call, { ...retry, policy }).catch(error => {
         if (error instanceof ActionError)
             throw error;
-        const seconds = ((clock.now() - start) / 1000).toFixed(0);
-        throw new ActionError(`Could not get an id-token from GitHub after ${requests} request${requests === 1 ? '' : 's'} in ${seconds} s ` +
-            `(last: ${logSafe(messageOf(error))}). Re-run the job; if it persists, check githubstatus.com ` +
-            `and, on self-hosted runners, the proxy settings (https_proxy, no_proxy).`);
+        const last = messageOf(error);
+        if (last.startsWith('HTTP 403'))
+            throw refused(last);
+        throw new ActionError(`Could not get an id-token from GitHub (${last}). ${RETRY_ADVICE}`);
     });
-}
-/** GitHub's error message, short, inert and without the runner's request token. */
-function gitHubMessage(body, bearer) {
-    let message = '';
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed?.message === 'string')
-            message = parsed.message;
-    }
-    catch {
-        return '';
-    }
-    message = logSafe(message.split(bearer).join('[request token]')).slice(0, 200);
-    return message ? `: ${message}` : '';
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -34115,7 +34060,7 @@ function overThreshold(report, exitCode, threshold) {
  * or from --risk-threshold in "args" (the caller parses both); undefined means cnspec's
  * default, which never fails.
  */
-function judge(input) {
+function judge_judge(input) {
     const { report, exitCode, threshold, stderr } = input;
     if (!report) {
         return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
@@ -34654,7 +34599,7 @@ async function runScan(ctx) {
             warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`);
         }
     }
-    const verdict = judge({
+    const verdict = judge_judge({
         report,
         exitCode: out.exitCode,
         threshold: effectiveThreshold(config),
@@ -35033,7 +34978,7 @@ async function signIn(config, log, retry) {
         }
         throw error;
     }
-    const credential = parseCredential(raw, secret => core_setSecret(secret));
+    const credential = parseCredential(raw, secret => setSecret(secret));
     checkSpace(credential, config.audience);
     log(logSafe(`Mondoo credential for ${credential.mrn} (${credential.kind === 'key' ? 'key pair' : 'token'}, ${credential.apiEndpoint})`));
     return credential;
@@ -35068,7 +35013,7 @@ async function prepareWif(config, log, retry) {
     }
     log(`workload identity configuration for ${wif.audience} at ${wif.universeDomain} (issuer ${wif.issuerUri}); ` +
         "cnspec exchanges the job's id-token itself, the action exchanges nothing");
-    core_debug(`workload identity configuration (not secret): ${JSON.stringify(wif)}`);
+    debug(`workload identity configuration (not secret): ${JSON.stringify(wif)}`);
     return { config: wif, base64: encodeWifConfig(wif) };
 }
 function wifVersionError(installed) {
@@ -35204,7 +35149,7 @@ async function signInAndInstall(config, incognito, timings) {
 /** Names (never values) of the runner's variables cnspec does not get, for a debug run. */
 function withEnv(setup, env) {
     const withheld = Object.keys(process.env).filter(name => !(name in env));
-    core_debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`);
+    debug(`cnspec's environment withholds: ${withheld.sort().join(', ') || 'nothing'}`);
     return { ...setup, env };
 }
 /** cnspec's own exchange failed (wif): the action exchanges once itself to say why. */
@@ -35518,12 +35463,12 @@ async function main_run() {
             installed = error.installed;
         setFailed(`${PREFIX} ${messageOf(error)}`);
         if (!(error instanceof ActionError) && error instanceof Error && error.stack)
-            core_debug(error.stack);
+            debug(error.stack);
     }
     finally {
         timings.push(['total', Date.now() - started]);
         // The summary is rendered from the step results, and from none of their secrets.
-        await writeSummary(reportOf({ config, incognito, setup, installed, status, scanned, failure, timings })).catch(error => core_debug(`job summary not written: ${messageOf(error)}`));
+        await writeSummary(reportOf({ config, incognito, setup, installed, status, scanned, failure, timings })).catch(error => debug(`job summary not written: ${messageOf(error)}`));
     }
 }
 
