@@ -32302,7 +32302,6 @@ const systemClock = {
 const DEFAULT_POLICY = {
     maxAttempts: 6,
     baseMs: 1000,
-    crowdedBaseMs: 10000,
     capMs: 15000,
     maxTotalMs: 90000
 };
@@ -32319,14 +32318,15 @@ class TransientError extends Error {
 }
 /**
  * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
- * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait starts after
- * its Retry-After and the window is far wider, so that the jobs it turned away come back
- * spread over the time the limit needs to serve them all, not in the next second's burst
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait is its
+ * Retry-After plus full jitter over the widest window at once, so that the jobs it turned away
+ * come back spread over the time its limit needs to serve them, not in the next second's burst
  * (what keeps requests per job low; see `npm run bench`).
  */
 function backoffMs(policy, attempt, random, retryAfterMs) {
-    const base = retryAfterMs === undefined ? policy.baseMs : policy.crowdedBaseMs;
-    const window = Math.min(policy.capMs, base * 2 ** (attempt - 1));
+    const window = retryAfterMs === undefined
+        ? Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
+        : policy.capMs;
     return Math.round((retryAfterMs ?? 0) + random * window);
 }
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
@@ -32384,9 +32384,7 @@ function positive(value) {
 /** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
 function retryPolicy() {
     const base = positive(testTiming().backoffBaseMs);
-    return base
-        ? { ...DEFAULT_POLICY, baseMs: base, crowdedBaseMs: base * 10, capMs: base * 15 }
-        : DEFAULT_POLICY;
+    return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY;
 }
 /** How long one request may stay silent: 30 s, shortened only under the test preload. */
 function requestTimeoutMs() {

@@ -29,13 +29,7 @@ function fakeClock(randoms: number[] = [0.5]): Clock & { sleeps: number[]; time:
   return clock
 }
 
-const POLICY: RetryPolicy = {
-  maxAttempts: 4,
-  baseMs: 1000,
-  crowdedBaseMs: 4000,
-  capMs: 5000,
-  maxTotalMs: 60000
-}
+const POLICY: RetryPolicy = { maxAttempts: 4, baseMs: 1000, capMs: 5000, maxTotalMs: 60000 }
 
 /** A function that fails with the given errors in turn, then returns "ok". */
 function failing(...errors: Error[]): {
@@ -128,7 +122,7 @@ describe('withRetry', () => {
       new TransientError('HTTP 429', 3000)
     )
     await withRetry('x', fn, { policy: POLICY, clock, log: l => log.push(l) })
-    // Windows of 4 s then 5 s (the cap), after 7 s and 3 s.
+    // The widest window (5 s) at once, after 7 s and 3 s.
     expect(clock.sleeps).toEqual([7000, 5500])
     expect(log[0]).toContain('retrying in 7.0 s')
     expect(log[1]).toContain('retrying in 5.5 s')
@@ -195,9 +189,10 @@ describe('backoffMs', () => {
         fc.option(fc.integer({ min: 0, max: 60000 }), { nil: undefined }),
         (attempt, random, retryAfter) => {
           const wait = backoffMs(DEFAULT_POLICY, attempt, random, retryAfter)
-          const base =
-            retryAfter === undefined ? DEFAULT_POLICY.baseMs : DEFAULT_POLICY.crowdedBaseMs
-          const window = Math.min(DEFAULT_POLICY.capMs, base * 2 ** (attempt - 1))
+          const window =
+            retryAfter === undefined
+              ? Math.min(DEFAULT_POLICY.capMs, DEFAULT_POLICY.baseMs * 2 ** (attempt - 1))
+              : DEFAULT_POLICY.capMs
           expect(Number.isInteger(wait)).toBe(true)
           expect(wait).toBeGreaterThanOrEqual(retryAfter ?? 0)
           expect(wait).toBeLessThanOrEqual((retryAfter ?? 0) + window)
@@ -209,11 +204,11 @@ describe('backoffMs', () => {
     expect(backoffMs(DEFAULT_POLICY, 3, 0, 2500)).toBe(2500)
   })
 
-  it('spreads the jobs a server turned away (429, Retry-After) over a ten times wider window', () => {
+  it('spreads the jobs a server turned away (429, Retry-After) over the widest window at once', () => {
     expect(backoffMs(DEFAULT_POLICY, 1, 1)).toBe(1000)
-    expect(backoffMs(DEFAULT_POLICY, 1, 1, 0)).toBe(10000)
-    expect(backoffMs(DEFAULT_POLICY, 1, 1, 1000)).toBe(11000)
-    expect(backoffMs(DEFAULT_POLICY, 2, 1, 1000)).toBe(16000)
+    expect(backoffMs(DEFAULT_POLICY, 1, 1, 0)).toBe(15000)
+    expect(backoffMs(DEFAULT_POLICY, 1, 0.5, 1000)).toBe(8500)
+    expect(backoffMs(DEFAULT_POLICY, 4, 1, 1000)).toBe(16000)
   })
 })
 
@@ -274,12 +269,7 @@ describe('the test-only timing knobs', () => {
       backoffBaseMs: 10,
       requestTimeoutMs: 1500
     }
-    expect(retryPolicy()).toEqual({
-      ...DEFAULT_POLICY,
-      baseMs: 10,
-      crowdedBaseMs: 100,
-      capMs: 150
-    })
+    expect(retryPolicy()).toEqual({ ...DEFAULT_POLICY, baseMs: 10, capMs: 150 })
     expect(requestTimeoutMs()).toBe(1500)
     ;(globalThis as Record<symbol, unknown>)[TEST_TIMING] = {
       backoffBaseMs: -5,

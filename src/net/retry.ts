@@ -16,8 +16,6 @@ export interface RetryPolicy {
   maxAttempts: number
   /** The first backoff window; it doubles each attempt. */
   baseMs: number
-  /** The first window when the server asked to slow down (429, Retry-After). */
-  crowdedBaseMs: number
   /** The largest backoff window. */
   capMs: number
   /** No new attempt starts when it would begin later than this after the first one. */
@@ -27,7 +25,6 @@ export interface RetryPolicy {
 export const DEFAULT_POLICY: RetryPolicy = {
   maxAttempts: 6,
   baseMs: 1000,
-  crowdedBaseMs: 10000,
   capMs: 15000,
   maxTotalMs: 90000
 }
@@ -46,9 +43,9 @@ export class TransientError extends Error {
 
 /**
  * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
- * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait starts after
- * its Retry-After and the window is far wider, so that the jobs it turned away come back
- * spread over the time the limit needs to serve them all, not in the next second's burst
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait is its
+ * Retry-After plus full jitter over the widest window at once, so that the jobs it turned away
+ * come back spread over the time its limit needs to serve them, not in the next second's burst
  * (what keeps requests per job low; see `npm run bench`).
  */
 export function backoffMs(
@@ -57,8 +54,10 @@ export function backoffMs(
   random: number,
   retryAfterMs?: number
 ): number {
-  const base = retryAfterMs === undefined ? policy.baseMs : policy.crowdedBaseMs
-  const window = Math.min(policy.capMs, base * 2 ** (attempt - 1))
+  const window =
+    retryAfterMs === undefined
+      ? Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
+      : policy.capMs
   return Math.round((retryAfterMs ?? 0) + random * window)
 }
 
@@ -136,9 +135,7 @@ function positive(value: unknown): number | undefined {
 /** The retry policy: DEFAULT_POLICY, scaled down only under the test preload. */
 export function retryPolicy(): RetryPolicy {
   const base = positive(testTiming().backoffBaseMs)
-  return base
-    ? { ...DEFAULT_POLICY, baseMs: base, crowdedBaseMs: base * 10, capMs: base * 15 }
-    : DEFAULT_POLICY
+  return base ? { ...DEFAULT_POLICY, baseMs: base, capMs: base * 15 } : DEFAULT_POLICY
 }
 
 /** How long one request may stay silent: 30 s, shortened only under the test preload. */
