@@ -36820,6 +36820,8 @@ async function run(binary, args, env) {
 
 
 
+// The layout of @actions/tool-cache, so that tc.find('cnspec', v) finds entries made either
+// way: $RUNNER_TOOL_CACHE/cnspec/<version>/<arch>/ and, written last, <arch>.complete.
 function cacheEntry(toolCache, version, binary) {
     const dir = (0,external_node_path_namespaceObject.join)(toolCache, 'cnspec', version, process.arch);
     return { dir, marker: `${dir}.complete`, binary: (0,external_node_path_namespaceObject.join)(dir, binary) };
@@ -36835,16 +36837,21 @@ async function problemOf(binary) {
 }
 /**
  * Publishes a finished private folder as the entry, for every user of the runner, with one
- * rename: concurrent jobs never see half an entry, and need no lock. When another job's entry
- * got there first, it is used if it can run.
+ * rename: concurrent jobs never see half an entry, and need no lock.
  */
 async function publish(entry, ready) {
     await (0,promises_namespaceObject.chmod)(ready, 0o755);
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(entry.dir), { recursive: true });
-    await (0,promises_namespaceObject.rename)(ready, entry.dir).catch(async (error) => {
-        if (await problemOf(entry.binary))
-            throw error;
-    });
+    for (let attempt = 1;; attempt++) {
+        const failed = await (0,promises_namespaceObject.rename)(ready, entry.dir).then(() => undefined, (error) => error);
+        // Taken by another job's entry that can run: that one is used.
+        if (!failed || !(await problemOf(entry.binary)))
+            break;
+        // On Windows a virus scanner may hold the fresh folder for a moment (graceful-fs retries too).
+        if (attempt >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(failed.code ?? ''))
+            throw failed;
+        await new Promise(resolve => setTimeout(resolve, 250 * attempt));
+    }
     await (0,promises_namespaceObject.writeFile)(entry.marker, '');
 }
 

@@ -57,6 +57,22 @@ describe('publish', () => {
     )
   })
 
+  it('tries the rename again while the folder is busy (a virus scanner on Windows)', async () => {
+    const cache = toolCache()
+    const entry = cacheEntry(cache, '1.2.3', 'cnspec')
+    const folder = ready(cache)
+    // A mount point cannot be renamed (EBUSY): a real busy folder, until it is unmounted.
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', folder], { stdio: 'ignore' })
+    } catch {
+      console.warn('skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)')
+      return
+    }
+    setTimeout(() => execFileSync('umount', [folder]), 100)
+    await publish(entry, folder)
+    expect(readdirSync(entry.dir)).toEqual(['cnspec'])
+  })
+
   it('refuses to take over an entry that cannot run', async () => {
     const cache = toolCache()
     const entry = cacheEntry(cache, '1.2.3', 'cnspec')

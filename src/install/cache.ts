@@ -5,13 +5,7 @@ import { dirname, join } from 'node:path'
 // The layout of @actions/tool-cache, so that tc.find('cnspec', v) finds entries made either
 // way: $RUNNER_TOOL_CACHE/cnspec/<version>/<arch>/ and, written last, <arch>.complete.
 
-export interface CacheEntry {
-  dir: string
-  marker: string
-  binary: string
-}
-
-export function cacheEntry(toolCache: string, version: string, binary: string): CacheEntry {
+export function cacheEntry(toolCache: string, version: string, binary: string) {
   const dir = join(toolCache, 'cnspec', version, process.arch)
   return { dir, marker: `${dir}.complete`, binary: join(dir, binary) }
 }
@@ -27,14 +21,21 @@ export async function problemOf(binary: string): Promise<string | null> {
 
 /**
  * Publishes a finished private folder as the entry, for every user of the runner, with one
- * rename: concurrent jobs never see half an entry, and need no lock. When another job's entry
- * got there first, it is used if it can run.
+ * rename: concurrent jobs never see half an entry, and need no lock.
  */
-export async function publish(entry: CacheEntry, ready: string): Promise<void> {
+export async function publish(entry: ReturnType<typeof cacheEntry>, ready: string) {
   await chmod(ready, 0o755)
   await mkdir(dirname(entry.dir), { recursive: true })
-  await rename(ready, entry.dir).catch(async error => {
-    if (await problemOf(entry.binary)) throw error
-  })
+  for (let attempt = 1; ; attempt++) {
+    const failed = await rename(ready, entry.dir).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error
+    )
+    // Taken by another job's entry that can run: that one is used.
+    if (!failed || !(await problemOf(entry.binary))) break
+    // On Windows a virus scanner may hold the fresh folder for a moment (graceful-fs retries too).
+    if (attempt >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(failed.code ?? '')) throw failed
+    await new Promise(resolve => setTimeout(resolve, 250 * attempt))
+  }
   await writeFile(entry.marker, '')
 }
