@@ -33,6 +33,12 @@ export interface MondooSts extends Listening {
   revokeAll: boolean
   /** Answers 429 to all but `perSecond` exchanges in each second. */
   rateLimit: { perSecond: number; retryAfterSeconds: number } | undefined
+  /**
+   * Holds the first `jobs` exchanges until all of them have arrived (or `maxWaitMs` passed),
+   * then answers them at once: jobs that start together, however long this machine takes to
+   * start their processes.
+   */
+  startTogether: { jobs: number; maxWaitMs: number } | undefined
   exchanges: number
   /**
    * Exchanges after the first N (since reset) are refused with 403, as when a binding
@@ -113,17 +119,34 @@ export async function startMondooSts(providers: Provider[] = []): Promise<Mondoo
     revoked: new Set<string>(),
     revokeAll: false,
     rateLimit: undefined as MondooSts['rateLimit'],
+    startTogether: undefined as MondooSts['startTogether'],
     exchanges: 0,
     rejectAfter: undefined as number | undefined,
     delayMs: 0,
     received: [] as MondooSts['received']
   }
   const window = { second: 0, count: 0 }
+  const gate = {
+    for: undefined as object | undefined,
+    held: 0,
+    open: () => {},
+    opened: Promise.resolve()
+  }
   let endpoint = ''
   const server = await listen(async (req, res, body) => {
     const path = new URL(req.url ?? '/', endpoint).pathname
     if (req.method === 'POST' && path === '/SecureTokenService/ExchangeExternalToken') {
       state.exchanges++
+      const together = state.startTogether
+      if (together && gate.for !== together) Object.assign(gate, { for: together, held: 0 })
+      if (together && gate.held < together.jobs) {
+        if (gate.held++ === 0) {
+          gate.opened = new Promise(resolve => (gate.open = resolve))
+          setTimeout(gate.open, together.maxWaitMs).unref()
+        }
+        if (gate.held === together.jobs) gate.open()
+        await gate.opened
+      }
       if (state.delayMs) await new Promise(resolve => setTimeout(resolve, state.delayMs))
       if (state.rateLimit) {
         const second = Math.floor(Date.now() / 1000)

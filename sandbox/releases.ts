@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tarGz, zip } from './archives.js'
+import { tempDir } from './runner.js'
 import { type Fault, type Listening, listen, playFault, sendJson } from './server.js'
 
 export const PLATFORMS = [
@@ -72,6 +74,19 @@ export function buildArchive(
     ? zip([{ name: 'cnspec.exe', content }])
     : tarGz([{ name: 'cnspec', content }])
   return { name, data, sha256: createHash('sha256').update(data).digest('hex') }
+}
+
+/**
+ * A release whose cnspec is about `bytes` large and compresses like a real binary does not: a
+ * shell script that execs the stand-in, followed by random padding sh never reads.
+ */
+export function paddedArchive(version: string, platform: string, bytes: number) {
+  const standin = join(tempDir('cnspec-padded'), 'standin.mjs')
+  writeFileSync(standin, readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', version))
+  const head = Buffer.from(`#!/bin/sh\nexec "${process.execPath}" "${standin}" "$@"\n`)
+  const data = tarGz([{ name: 'cnspec', content: Buffer.concat([head, randomBytes(bytes)]) }])
+  const sha256 = createHash('sha256').update(data).digest('hex')
+  return { name: `cnspec_${version}_${platform}.tar.gz`, data, sha256 }
 }
 
 function sendOversize(res: ServerResponse, oversize: NonNullable<ReleaseServer['oversize']>) {

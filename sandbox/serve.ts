@@ -2,9 +2,11 @@
 // cnspec release server), keeps them running, and writes a .env for @github/local-action,
 // so the action's TypeScript runs in your editor's debugger against them:
 //
-//   npm run sandbox:serve                 # keyless: id-tokens from the OIDC stand-in
-//   npm run sandbox:serve -- --incognito  # no id-token, as under local-action on its own
+//   npm run sandbox:serve -- --incognito  # local-action stubs core.getIDToken: no id-token
 //   npx local-action . src/main.ts <the .env path it prints>
+//
+//   npm run sandbox:serve                 # keyless: id-tokens from the OIDC stand-in, for
+//   node --env-file=<the .env> dist/index.js   # the bundle (local-action cannot mint them)
 //
 // Ctrl-C stops the stand-ins and removes the runner folders.
 import { writeFileSync } from 'node:fs'
@@ -43,6 +45,11 @@ async function main(): Promise<void> {
   console.log(`\n# ${file}\n${dotenv}\n`)
   console.log(`Run the action's TypeScript under @github/local-action with it:\n`)
   console.log(`  npx local-action . src/main.ts ${file}\n`)
+  if (!incognito)
+    console.log(
+      `local-action cannot mint id-tokens (its core.getIDToken is a stub): use --incognito for it, or\n` +
+        `run the bundle keyless against the stand-ins:\n\n  node --env-file=${file} dist/index.js\n`
+    )
   await new Promise<void>(resolve => {
     process.once('SIGINT', () => resolve())
     process.once('SIGTERM', () => resolve())

@@ -63,6 +63,7 @@ export async function startSandbox(): Promise<Sandbox> {
       sts.revoked.clear()
       sts.revokeAll = false
       sts.rateLimit = undefined
+      sts.startTogether = undefined
       sts.received.length = 0
       sts.exchanges = 0
       sts.rejectAfter = undefined

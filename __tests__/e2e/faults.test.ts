@@ -54,8 +54,9 @@ describe('faults that heal are retried', () => {
     const result = await h.run({ inputs: authOnly })
     expect(errorOf(result)).toBe('')
     expect(result.stdout).toMatch(
-      /GitHub id-token request: attempt 1 of 15 failed \(GitHub answered HTTP 403\); retrying/
+      /GitHub id-token request: attempt 1 of 2 failed \(HTTP 403: job is pending\); retrying/
     )
+    expect(h.sandbox.oidc.requests).toBe(2)
   })
 
   it('GitHub: an id-token endpoint that never answers times out and is retried', async () => {
@@ -63,8 +64,9 @@ describe('faults that heal are retried', () => {
     const result = await h.run({ inputs: authOnly, env: SHORT_TIMEOUT })
     expect(errorOf(result)).toBe('')
     expect(result.stdout).toMatch(
-      /GitHub id-token request: attempt 1 of 15 failed \(127\.0\.0\.1:\d+: (timed out|no answer within \d+(\.\d)? s)\)/
+      /GitHub id-token request: attempt 1 of 2 failed \(GitHub: no answer within 1\.5 s\); retrying/
     )
+    expect(h.sandbox.oidc.requests).toBe(2)
   })
 
   it('releases: latest.json answering 503 is retried', async () => {
@@ -151,7 +153,7 @@ describe('faults that cannot heal fail at once, with the fix', () => {
     h.sandbox.sts.faults.push({ kind: 'status', status: 403 })
     const result = await h.run({ inputs: { 'cnspec-version': '9.9.9' } })
     expect(errorOf(result)).toMatch(/HTTP 403/)
-    expect(errorOf(result)).toMatch(/cnspec 9\.9\.9 .* is not on/)
+    expect(errorOf(result)).toMatch(/The archive for cnspec 9\.9\.9 is not on the release server/)
   })
 })
 
@@ -179,10 +181,7 @@ describe('the tool cache survives crashes', () => {
     h.sandbox.releases.throttle = undefined
     const next = await h.run({ inputs: authOnly, toolCache })
     expect(errorOf(next)).toBe('')
-    expect(readdirSync(cacheDir(toolCache)).sort()).toEqual([
-      'cnspec',
-      `cnspec_13.34.0_${PLATFORM}.tar.gz`
-    ])
+    expect(readdirSync(cacheDir(toolCache))).toEqual(['cnspec'])
   })
 
   it('a job killed while caching (half-copied folder, lock of a dead older version) is repaired', async () => {
@@ -200,22 +199,16 @@ describe('the tool cache survives crashes', () => {
     expect(result.stdout).not.toMatch(/waiting/)
   })
 
-  it.each([
-    ['the binary is missing', (dir: string) => rmSync(join(dir, 'cnspec'))],
-    [
-      '"cnspec version" fails',
-      (dir: string) => writeFileSync(join(dir, 'cnspec'), '#!/bin/sh\nexit 3\n', { mode: 0o755 })
-    ]
-  ])('a damaged cache entry (%s) is detected, replaced and reported', async (_name, damage) => {
+  it('a cache entry that lost its binary is replaced, with one warning, and found afterwards', async () => {
     const toolCache = tempDir('cnspec-damaged')
     expect((await h.run({ inputs: authOnly, toolCache })).exitCode).toBe(0)
-    damage(cacheDir(toolCache))
+    rmSync(join(cacheDir(toolCache), 'cnspec'))
     h.sandbox.releases.requests.length = 0
     const result = await h.run({ inputs: authOnly, toolCache })
     expect(errorOf(result)).toBe('')
-    expect(warningsOf(result).join('\n')).toMatch(
-      /The cached cnspec 13\.34\.0 at .+ failed verification \(.+\); it was not run, and is being replaced/
-    )
+    expect(warningsOf(result)).toEqual([
+      `Cached cnspec at ${cacheDir(toolCache)} cannot run (cnspec is missing); replacing it.`
+    ])
     expect(h.sandbox.releases.requests).toContain(
       `/cnspec/13.34.0/cnspec_13.34.0_${PLATFORM}.tar.gz`
     )

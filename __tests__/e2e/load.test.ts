@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
-import { errorOf, harness, tempDir, type Harness } from '../helpers.js'
+import { findLeaks } from '../../sandbox/leaks.js'
+import { stsLoad } from '../../sandbox/load.js'
+import { errorOf, harness, type Harness } from '../helpers.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -7,33 +9,19 @@ beforeAll(async () => {
 })
 afterAll(async () => h.sandbox.close())
 
+// `npm run bench` measures 200 jobs against 20 exchanges a second; this is the same test at a
+// scale a loaded 2-core machine runs reliably.
 const RUNS = 50
 const PER_SECOND = 8
 
-it(`${RUNS} matrix jobs hitting a rate-limited STS at once all succeed, within 3 requests per job`, async () => {
-  const toolCache = tempDir('cnspec-load')
-  const inputs = { status: 'false', scan: 'false', 'cnspec-version': '13.34.0' }
-  expect((await h.run({ inputs, toolCache })).exitCode).toBe(0)
-  h.sandbox.sts.exchanges = 0
-  h.sandbox.sts.rateLimit = { perSecond: PER_SECOND, retryAfterSeconds: 1 }
-  // The real backoff policy, not the shortened one the other tests use.
-  const results = await Promise.all(
-    Array.from({ length: RUNS }, () =>
-      h.run({
-        inputs,
-        toolCache,
-        timeoutMs: 150000,
-        env: { CNSPEC_KEYLESS_TEST_BACKOFF_BASE_MS: undefined }
-      })
-    )
+it(`${RUNS} jobs starting together against an STS that allows ${PER_SECOND} exchanges a second all succeed, with fewer than 2 STS requests each`, async () => {
+  const load = await stsLoad(h.sandbox, RUNS, PER_SECOND)
+  for (const result of load.results) expect(findLeaks(result, h.sandbox.secrets())).toEqual([])
+  expect(load.results.filter(r => r.exitCode !== 0).map(errorOf)).toEqual([])
+  const retried = load.results.filter(r => /answered HTTP 429/.test(r.stdout)).length
+  console.log(
+    `${RUNS} jobs: ${load.perRun.toFixed(2)} STS requests each, ${retried} retried after a 429`
   )
-  const failed = results.filter(r => r.exitCode !== 0)
-  expect(failed.map(errorOf)).toEqual([])
-  const retries = results.reduce(
-    (n, r) => n + (r.stdout.match(/answered HTTP 429/g)?.length ?? 0),
-    0
-  )
-  console.log(`${RUNS} runs: ${h.sandbox.sts.exchanges} STS requests, ${retries} retries after 429`)
-  expect(h.sandbox.sts.exchanges).toBeLessThanOrEqual(3 * RUNS)
-  expect(retries).toBeGreaterThan(0)
-}, 180000)
+  expect(retried).toBeGreaterThan(0)
+  expect(load.perRun).toBeLessThanOrEqual(2.0)
+}, 240000)

@@ -1,111 +1,84 @@
 import { describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { tarGz, zip } from '../../sandbox/archives.js'
-import { cacheEntry, privateDir, publish } from '../../src/install/cache.js'
-import { proveEntry, zipMember } from '../../src/install/verify.js'
+import { cacheEntry, problemOf, publish } from '../../src/install/cache.js'
 import { redirectProblem } from '../../src/net/http.js'
 import { tempDir } from '../../sandbox/runner.js'
 
-const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
-const BINARY = Buffer.from('#!/bin/sh\necho cnspec 1.2.3\n')
+const toolCache = () => tempDir('tc')
 
-function entryWith(files: Record<string, Buffer>): string {
-  const dir = tempDir('cnspec-entry')
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
+/** A finished private folder holding a cnspec, as an install leaves it before publishing. */
+function ready(cache: string, mode = 0o755): string {
+  const dir = mkdtempSync(join(cache, '.cnspec-'))
+  writeFileSync(join(dir, 'cnspec'), '#!/bin/sh\n', { mode })
   return dir
 }
 
-describe('proveEntry', () => {
-  const archive = tarGz([
-    { name: 'README', content: Buffer.alloc(700, 'x') },
-    { name: 'cnspec', content: BINARY }
-  ])
-  const layout = { archive: 'cnspec_1.2.3_linux_amd64.tar.gz', binary: 'cnspec' }
-
-  it('accepts the binary extracted from the archive SHA256SUMS lists', async () => {
-    const dir = entryWith({ [layout.archive]: archive, cnspec: BINARY })
-    expect(await proveEntry(dir, layout, sha(archive))).toBeNull()
-  })
-
+describe('problemOf: a cached cnspec runs as it is only when it is a regular, executable file', () => {
   it.each([
-    ['a swapped binary', { cnspec: Buffer.from('#!/bin/sh\necho evil\n') }, /differs from the one/],
+    ['a regular executable file', (path: string) => writeFileSync(path, '', { mode: 0o755 }), null],
     [
-      'a binary with bytes appended',
-      { cnspec: Buffer.concat([BINARY, Buffer.from('x')]) },
-      /differs from the one/
+      'a file without the execute bit',
+      (path: string) => writeFileSync(path, '', { mode: 0o644 }),
+      'cnspec is not executable'
     ],
-    ['a truncated binary', { cnspec: BINARY.subarray(0, 5) }, /differs from the one/],
-    ['a missing archive', { [layout.archive]: undefined }, /no verified archive/],
-    [
-      'an archive swapped with its binary',
-      {
-        [layout.archive]: tarGz([{ name: 'cnspec', content: Buffer.from('evil') }]),
-        cnspec: Buffer.from('evil')
-      },
-      /does not match the published SHA-256/
-    ],
-    ['a missing binary', { cnspec: undefined }, /cnspec is missing/]
-  ])('refuses %s', async (_name, change, problem) => {
-    const files: Record<string, Buffer | undefined> = Object.assign(
-      { [layout.archive]: archive, cnspec: BINARY },
-      change
-    )
-    const present = Object.fromEntries(
-      Object.entries(files).filter((e): e is [string, Buffer] => e[1] !== undefined)
-    )
-    expect(await proveEntry(entryWith(present), layout, sha(archive))).toMatch(problem)
-  })
-
-  it('reads the binary out of a zip (Windows) the same way', async () => {
-    const windows = { archive: 'cnspec_1.2.3_windows_amd64.zip', binary: 'cnspec.exe' }
-    const data = zip([{ name: 'cnspec.exe', content: BINARY }])
-    expect(zipMember(data, 'cnspec.exe')).toEqual(BINARY)
-    const dir = entryWith({ [windows.archive]: data, 'cnspec.exe': BINARY })
-    expect(await proveEntry(dir, windows, sha(data))).toBeNull()
-    writeFileSync(join(dir, 'cnspec.exe'), 'evil')
-    expect(await proveEntry(dir, windows, sha(data))).toMatch(/differs/)
+    ['a FIFO', (path: string) => execFileSync('mkfifo', [path]), 'cnspec is not a regular file'],
+    ['a folder', (path: string) => mkdirSync(path), 'cnspec is not a regular file'],
+    ['nothing', () => undefined, 'cnspec is missing']
+  ])('%s', async (_name, make, problem) => {
+    const path = join(toolCache(), 'cnspec')
+    make(path)
+    expect(await problemOf(path)).toBe(problem)
   })
 })
 
 describe('publish', () => {
-  const good = async (dir: string) => (existsSync(join(dir, 'good')) ? null : 'not good')
-  const ready = async (entry: ReturnType<typeof cacheEntry>, mark: string) => {
-    const dir = await privateDir(entry)
-    writeFileSync(join(dir, 'good'), mark)
-    return dir
-  }
-
-  it('renames the private folder into place and writes the marker last', async () => {
-    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
-    expect(await publish(entry, await ready(entry, 'a'), good)).toBe('ours')
-    expect(readdirSync(entry.dir)).toEqual(['good'])
-    expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
+  it('renames the private folder into place, readable by all, and writes the marker last', async () => {
+    const cache = toolCache()
+    const entry = cacheEntry(cache, '1.2.3', 'cnspec')
+    await publish(entry, ready(cache))
+    expect(readdirSync(entry.dir)).toEqual(['cnspec'])
+    expect(statSync(entry.dir).mode & 0o777).toBe(0o755)
+    expect(readdirSync(join(cache, 'cnspec', '1.2.3')).sort()).toEqual(
+      [process.arch, `${process.arch}.complete`].sort()
+    )
   })
 
-  it('uses a good entry that won the race, and drops its own', async () => {
-    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
-    await publish(entry, await ready(entry, 'first'), good)
-    expect(await publish(entry, await ready(entry, 'second'), good)).toBe('theirs')
-    expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
+  it('uses an entry that can run when another job published first, and leaves its own', async () => {
+    const cache = toolCache()
+    const entry = cacheEntry(cache, '1.2.3', 'cnspec')
+    await publish(entry, ready(cache))
+    const second = ready(cache)
+    await publish(entry, second)
+    expect(readdirSync(second)).toEqual(['cnspec']) // the caller removes it
+    expect(readdirSync(join(cache, 'cnspec', '1.2.3')).sort()).toEqual(
+      [process.arch, `${process.arch}.complete`].sort()
+    )
   })
 
-  it('moves a file standing where the entry belongs aside', async () => {
-    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
-    mkdirSync(entry.parent, { recursive: true })
-    writeFileSync(entry.dir, 'not a folder')
-    expect(await publish(entry, await ready(entry, 'new'), good)).toBe('ours')
-    expect(readdirSync(entry.dir)).toEqual(['good'])
+  it('tries the rename again while the folder is busy (a virus scanner on Windows)', async () => {
+    const cache = toolCache()
+    const entry = cacheEntry(cache, '1.2.3', 'cnspec')
+    const folder = ready(cache)
+    // A mount point cannot be renamed (EBUSY): a real busy folder, until it is unmounted.
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', folder], { stdio: 'ignore' })
+    } catch {
+      console.warn('skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)')
+      return
+    }
+    setTimeout(() => execFileSync('umount', [folder]), 100)
+    await publish(entry, folder)
+    expect(readdirSync(entry.dir)).toEqual(['cnspec'])
   })
 
-  it('moves a bad entry aside and takes its place', async () => {
-    const entry = cacheEntry(tempDir('tc'), '1.2.3', 'x64')
+  it('refuses to take over an entry that cannot run', async () => {
+    const cache = toolCache()
+    const entry = cacheEntry(cache, '1.2.3', 'cnspec')
     mkdirSync(entry.dir, { recursive: true })
-    writeFileSync(join(entry.dir, 'cnspec'), 'half')
-    expect(await publish(entry, await ready(entry, 'new'), good)).toBe('ours')
-    expect(readdirSync(entry.dir)).toEqual(['good'])
-    expect(readdirSync(entry.parent).sort()).toEqual(['x64', 'x64.complete'])
+    writeFileSync(entry.binary, 'not runnable', { mode: 0o644 })
+    await expect(publish(entry, ready(cache))).rejects.toMatchObject({ code: 'ENOTEMPTY' })
   })
 })
 

@@ -114,7 +114,7 @@ describe('withRetry', () => {
     expect(calls).toEqual([1, 2])
   })
 
-  it('waits at least the server’s Retry-After, plus jitter', async () => {
+  it('waits at least the server’s Retry-After, plus jitter over the wider window', async () => {
     const clock = fakeClock([0, 0.5])
     const log: string[] = []
     const { fn } = failing(
@@ -122,14 +122,15 @@ describe('withRetry', () => {
       new TransientError('HTTP 429', 3000)
     )
     await withRetry('x', fn, { policy: POLICY, clock, log: l => log.push(l) })
-    expect(clock.sleeps).toEqual([7000, 4000])
+    // The widest window (5 s) at once, after 7 s and 3 s.
+    expect(clock.sleeps).toEqual([7000, 5500])
     expect(log[0]).toContain('retrying in 7.0 s')
-    expect(log[1]).toContain('retrying in 4.0 s')
+    expect(log[1]).toContain('retrying in 5.5 s')
   })
 
   it('does not start an attempt that would begin after maxTotalMs', async () => {
     const clock = fakeClock([1])
-    const policy = { maxAttempts: 10, baseMs: 1000, capMs: 8000, maxTotalMs: 10000 }
+    const policy = { ...POLICY, maxAttempts: 10, capMs: 8000, maxTotalMs: 10000 }
     const last = new TransientError('still down')
     const errors = [new TransientError('a'), new TransientError('b'), new TransientError('c'), last]
     const log: string[] = []
@@ -143,7 +144,7 @@ describe('withRetry', () => {
 
   it('counts time the attempts themselves take against maxTotalMs', async () => {
     const clock = fakeClock([0])
-    const policy = { maxAttempts: 10, baseMs: 1000, capMs: 1000, maxTotalMs: 5000 }
+    const policy = { ...POLICY, maxAttempts: 10, capMs: 1000, maxTotalMs: 5000 }
     let calls = 0
     const fn = async () => {
       calls++
@@ -185,19 +186,29 @@ describe('backoffMs', () => {
       fc.property(
         fc.integer({ min: 1, max: 30 }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        fc.integer({ min: 0, max: 60000 }),
+        fc.option(fc.integer({ min: 0, max: 60000 }), { nil: undefined }),
         (attempt, random, retryAfter) => {
           const wait = backoffMs(DEFAULT_POLICY, attempt, random, retryAfter)
-          const window = Math.min(DEFAULT_POLICY.capMs, DEFAULT_POLICY.baseMs * 2 ** (attempt - 1))
+          const window =
+            retryAfter === undefined
+              ? Math.min(DEFAULT_POLICY.capMs, DEFAULT_POLICY.baseMs * 2 ** (attempt - 1))
+              : DEFAULT_POLICY.capMs
           expect(Number.isInteger(wait)).toBe(true)
-          expect(wait).toBeGreaterThanOrEqual(retryAfter)
-          expect(wait).toBeLessThanOrEqual(retryAfter + window)
+          expect(wait).toBeGreaterThanOrEqual(retryAfter ?? 0)
+          expect(wait).toBeLessThanOrEqual((retryAfter ?? 0) + window)
         }
       ),
       { numRuns: 300 }
     )
     expect(backoffMs(DEFAULT_POLICY, 1, 0)).toBe(0)
     expect(backoffMs(DEFAULT_POLICY, 3, 0, 2500)).toBe(2500)
+  })
+
+  it('spreads the jobs a server turned away (429, Retry-After) over the widest window at once', () => {
+    expect(backoffMs(DEFAULT_POLICY, 1, 1)).toBe(1000)
+    expect(backoffMs(DEFAULT_POLICY, 1, 1, 0)).toBe(15000)
+    expect(backoffMs(DEFAULT_POLICY, 1, 0.5, 1000)).toBe(8500)
+    expect(backoffMs(DEFAULT_POLICY, 4, 1, 1000)).toBe(16000)
   })
 })
 

@@ -68737,7 +68737,7 @@ const DEFAULT_POLICY = {
 class retry_TransientError extends Error {
     retryAfterMs;
     constructor(message, 
-    /** The server's Retry-After, when it gave one. */
+    /** The server's Retry-After (0 for a 429 without one): it asked to slow down. */
     retryAfterMs) {
         super(message);
         this.retryAfterMs = retryAfterMs;
@@ -68745,13 +68745,17 @@ class retry_TransientError extends Error {
     }
 }
 /**
- * The wait before attempt `attempt + 1`: full jitter over an exponential window, added on
- * top of the server's Retry-After so that a matrix of jobs told "1 second" does not come
- * back in one burst.
+ * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait is its
+ * Retry-After plus full jitter over the widest window at once, so that the jobs it turned away
+ * come back spread over the time its limit needs to serve them, not in the next second's burst
+ * (what keeps requests per job low; see `npm run bench`).
  */
-function backoffMs(policy, attempt, random, retryAfterMs = 0) {
-    const window = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
-    return Math.round(retryAfterMs + random * window);
+function backoffMs(policy, attempt, random, retryAfterMs) {
+    const window = retryAfterMs === undefined
+        ? Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
+        : policy.capMs;
+    return Math.round((retryAfterMs ?? 0) + random * window);
 }
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
 function retry_parseRetryAfter(value, now) {
@@ -68922,7 +68926,8 @@ async function http_request(url, options) {
 }
 /** Turns a retryable HTTP status into a TransientError carrying the server's Retry-After. */
 function transientFromStatus(answer, what) {
-    return new TransientError(`${what} answered HTTP ${answer.status}`, parseRetryAfter(answer.headers['retry-after'], Date.now()));
+    const retryAfter = parseRetryAfter(answer.headers['retry-after'], Date.now());
+    return new TransientError(`${what} answered HTTP ${answer.status}`, retryAfter ?? (answer.status === 429 ? 0 : undefined));
 }
 class HttpStatusError extends Error {
     status;

@@ -1,77 +1,55 @@
+import { ActionError } from '../errors.js'
+import { HttpStatusError, getText } from '../net/http.js'
+import { requestTimeoutMs, withRetry, type RetryOptions } from '../net/retry.js'
 import type { ReleasePlatform } from './platform.js'
-
-const VERSION = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/
-const SHA256 = /^[a-f0-9]{64}$/
 
 export function archiveName(version: string, platform: ReleasePlatform): string {
   return `cnspec_${version}_${platform.key}.${platform.extension}`
 }
 
-export function archiveUrl(
-  releasesUrl: string,
-  version: string,
-  platform: ReleasePlatform
-): string {
-  return `${releasesUrl}/cnspec/${version}/${archiveName(version, platform)}`
-}
-
 /** Mondoo names the checksums file with a "v" before the version, unlike the archives. */
-export function checksumsUrl(releasesUrl: string, version: string): string {
-  return `${releasesUrl}/cnspec/${version}/cnspec_v${version}_SHA256SUMS`
-}
-
-export function latestUrl(releasesUrl: string): string {
-  return `${releasesUrl}/cnspec/latest.json`
-}
-
-export interface LatestRelease {
-  version: string
-  /** The archive's SHA-256 for this platform, when latest.json lists it. */
-  sha256: string | undefined
-  /** The archive's size in bytes, when latest.json lists it: the download's size cap. */
-  size: number | undefined
-}
-
-/**
- * Reads latest.json. The version it names goes into URLs and paths, so it is held to the
- * same X.Y.Z rule as a version the user types.
- */
-export function parseLatest(
-  body: string,
-  platform: ReleasePlatform
-): LatestRelease | { error: string } {
-  let json: unknown
-  try {
-    json = JSON.parse(body)
-  } catch {
-    return { error: 'latest.json is not JSON' }
+export function releaseUrls(releasesUrl: string, version: string, platform: ReleasePlatform) {
+  const folder = `${releasesUrl}/cnspec/${version}`
+  return {
+    archive: `${folder}/${archiveName(version, platform)}`,
+    checksums: `${folder}/cnspec_v${version}_SHA256SUMS`
   }
-  const data = json as { version?: unknown; files?: unknown }
-  const version = typeof data?.version === 'string' ? data.version.replace(/^v/, '') : ''
-  if (!VERSION.test(version)) return { error: 'latest.json has no version of the form X.Y.Z' }
-  const files = Array.isArray(data.files) ? (data.files as Array<Record<string, unknown>>) : []
-  const entry = files.find(
-    f =>
-      f &&
-      f.platform === platform.key &&
-      String(f.filename ?? '').endsWith(archiveName(version, platform))
+}
+
+/** A release file's HTTP status, said: no such version or build, or a mirror without it. */
+export function notThere(error: unknown, what: string, version: string, more = ''): unknown {
+  if (!(error instanceof HttpStatusError)) return error
+  return new ActionError(
+    `The ${what} for cnspec ${version} is not on the release server (${error.url}: HTTP ${error.status}). ` +
+      `Check "cnspec-version" against Mondoo's releases, or that your "releases-url" mirror has it.${more}`
   )
-  const hash = typeof entry?.hash === 'string' ? entry.hash.toLowerCase() : undefined
-  if (hash !== undefined && !SHA256.test(hash))
-    return { error: `latest.json's hash for ${platform.key} is not a SHA-256` }
-  const size =
-    typeof entry?.size === 'number' && Number.isSafeInteger(entry.size) && entry.size > 0
-      ? entry.size
-      : undefined
-  return { version, sha256: hash, size }
 }
 
-/** Parses `<sha256>  <file>` lines (a "*" before the name marks binary mode). */
-export function parseChecksums(text: string): Map<string, string> {
-  const sums = new Map<string, string>()
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^([A-Fa-f0-9]{64})\s+\*?(\S+)\s*$/.exec(line.trim())
-    if (match) sums.set(match[2] as string, (match[1] as string).toLowerCase())
+/** latest.json's version. It goes into URLs and paths: held to the X.Y.Z rule of typed versions. */
+export function parseLatest(body: string): string | undefined {
+  try {
+    const { version } = (JSON.parse(body) ?? {}) as { version?: unknown }
+    const text = typeof version === 'string' ? version.replace(/^v/, '') : ''
+    return /^\d{1,4}\.\d{1,4}\.\d{1,4}$/.test(text) ? text : undefined
+  } catch {
+    return undefined
   }
-  return sums
+}
+
+/** The SHA-256 that SHA256SUMS lists for `name` (`<sha256>  <name>`; "*" marks binary mode). */
+export function checksumOf(sums: string, name: string): string | undefined {
+  const lines = sums.split(/\r?\n/).map(line => /^([a-f0-9]{64})\s+\*?(\S+)$/i.exec(line.trim()))
+  return lines.find(match => match?.[2] === name)?.[1]?.toLowerCase()
+}
+
+/** The archive's SHA-256 from the SHA256SUMS published now: nothing unlisted is installed. */
+export async function sha256Of(url: string, name: string, version: string, retry?: RetryOptions) {
+  const unverifiable = 'the download cannot be verified, so it is not installed.'
+  const get = () => getText(url, requestTimeoutMs())
+  const sums = await withRetry('cnspec SHA256SUMS', get, retry).catch(error => {
+    throw notThere(error, 'checksums file', version, ` Without it ${unverifiable}`)
+  })
+  const expected = checksumOf(sums, name)
+  if (!expected) throw new ActionError(`${url} lists no checksum for ${name}; ${unverifiable}`)
+  return expected
 }

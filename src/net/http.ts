@@ -144,9 +144,10 @@ export function transientFromStatus(
   answer: Pick<HttpAnswer, 'status' | 'headers'>,
   what: string
 ): TransientError {
+  const retryAfter = parseRetryAfter(answer.headers['retry-after'], Date.now())
   return new TransientError(
     `${what} answered HTTP ${answer.status}`,
-    parseRetryAfter(answer.headers['retry-after'], Date.now())
+    retryAfter ?? (answer.status === 429 ? 0 : undefined)
   )
 }
 

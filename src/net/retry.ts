@@ -33,7 +33,7 @@ export const DEFAULT_POLICY: RetryPolicy = {
 export class TransientError extends Error {
   constructor(
     message: string,
-    /** The server's Retry-After, when it gave one. */
+    /** The server's Retry-After (0 for a 429 without one): it asked to slow down. */
     readonly retryAfterMs?: number
   ) {
     super(message)
@@ -42,18 +42,23 @@ export class TransientError extends Error {
 }
 
 /**
- * The wait before attempt `attempt + 1`: full jitter over an exponential window, added on
- * top of the server's Retry-After so that a matrix of jobs told "1 second" does not come
- * back in one burst.
+ * The wait before attempt `attempt + 1`: full jitter over an exponential window. A server that
+ * asks to slow down (429, Retry-After) is shared by many jobs at once: the wait is its
+ * Retry-After plus full jitter over the widest window at once, so that the jobs it turned away
+ * come back spread over the time its limit needs to serve them, not in the next second's burst
+ * (what keeps requests per job low; see `npm run bench`).
  */
 export function backoffMs(
   policy: RetryPolicy,
   attempt: number,
   random: number,
-  retryAfterMs = 0
+  retryAfterMs?: number
 ): number {
-  const window = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
-  return Math.round(retryAfterMs + random * window)
+  const window =
+    retryAfterMs === undefined
+      ? Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
+      : policy.capMs
+  return Math.round((retryAfterMs ?? 0) + random * window)
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds, capped at a minute. */
