@@ -191,6 +191,9 @@ export function runAction(options: RunOptions = {}): Promise<RunResult> {
     })
     let stdout = ''
     let stderr = ''
+    // Decoded as a stream: a character split between two chunks ('■' is three bytes) stays whole.
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
     child.stdout.on('data', chunk => (stdout += chunk))
     child.stderr.on('data', chunk => (stderr += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000)

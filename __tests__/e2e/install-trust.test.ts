@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path'
 import { findLeaks } from '../../sandbox/leaks.js'
 import { STANDIN_PATH, paddedArchive } from '../../sandbox/releases.js'
+import { makeRunnerDirs, type RunnerDirs } from '../../sandbox/runner.js'
 import {
   FAST_RETRIES,
   callLog,
@@ -56,6 +57,18 @@ async function cacheTheUsualWay(toolCache: string, version: string): Promise<str
   }
 }
 
+/**
+ * A runner that has scanned before (a persistent self-hosted one): cnspec's os provider is
+ * installed, so a scan needs no release server at all.
+ */
+function runnerWithProviders(toolCache: string): RunnerDirs {
+  const dirs = makeRunnerDirs(toolCache)
+  const os = join(dirs.home, '.config', 'mondoo', 'providers', 'os')
+  mkdirSync(os, { recursive: true })
+  writeFileSync(join(os, 'os.json'), '{"name":"os","version":"13.0.0"}')
+  return dirs
+}
+
 /** What a user sees in the cache after all runs: one entry of just cnspec, its marker, nothing else. */
 function expectOneValidEntry(toolCache: string): void {
   const entry = entryOf(toolCache)
@@ -77,7 +90,7 @@ describe('a cached cnspec is used as it is, without the release server', () => {
     const calls = callLog()
     const result = await h.run({
       inputs: { 'cnspec-version': VERSION, 'releases-url': DOWN },
-      toolCache,
+      dirs: runnerWithProviders(toolCache),
       env: { CNSPEC_STANDIN_LOG: calls }
     })
     expect(errorOf(result)).toBe('')
@@ -153,7 +166,10 @@ describe('a cached cnspec is used as it is, without the release server', () => {
     const toolCache = freshCache()
     for (const version of ['13.2.0', '13.34.0', '11.62.0'])
       await cacheTheUsualWay(toolCache, version)
-    const result = await h.run({ inputs: { 'releases-url': DOWN }, toolCache })
+    const result = await h.run({
+      inputs: { 'releases-url': DOWN },
+      dirs: runnerWithProviders(toolCache)
+    })
     expect(errorOf(result)).toBe('')
     expect(result.outputs['cnspec-version']).toBe('13.34.0')
     const warnings = warningsOf(result)

@@ -15,6 +15,8 @@ async function serve(args: string[]) {
     }
   )
   let out = ''
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
   child.stderr.on('data', chunk => (out += chunk))
   const envFile = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -339,6 +339,7 @@ describe('the cnspec stand-in reads a wif configuration as cnspec does', () => {
         env: { PATH: process.env.PATH, MONDOO_AUTO_UPDATE_ENGINE: 'false', ...env }
       })
       let stderr = ''
+      child.stderr.setEncoding('utf8')
       child.stderr.on('data', chunk => (stderr += chunk))
       child.on('close', code => resolve({ code, stderr }))
     })

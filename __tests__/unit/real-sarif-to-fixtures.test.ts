@@ -1,14 +1,13 @@
 import { expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from '../../sandbox/runner.js'
+import { ROOT, tempDir } from '../../sandbox/runner.js'
 
 const SCRIPT = join(ROOT, 'scripts', 'real-sarif-to-fixtures.mjs')
 
 it("turns the real-cnspec job's artifact into fixtures with repository-relative paths", () => {
-  const root = mkdtempSync(join(tmpdir(), 'real-sarif-'))
+  const root = tempDir('real-sarif')
   const target = join(root, 'real-sarif-Windows', 'terraform')
   mkdirSync(target, { recursive: true })
   const workspace = 'D:\\a\\cnspec-keyless-action\\cnspec-keyless-action'
@@ -56,7 +55,7 @@ it("turns the real-cnspec job's artifact into fixtures with repository-relative 
 })
 
 it('fails, saying so, when the directory holds no report', () => {
-  const empty = mkdtempSync(join(tmpdir(), 'real-sarif-'))
+  const empty = tempDir('real-sarif')
   expect(() => execFileSync(process.execPath, [SCRIPT, empty], { stdio: 'pipe' })).toThrow(
     /no cnspec\.sarif with a meta\.json found/
   )
