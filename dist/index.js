@@ -37751,7 +37751,324 @@ function worstSeverity(report) {
     return worst;
 }
 
+;// CONCATENATED MODULE: ./src/scan/judge.ts
+
+
+
+const TOP_CHECKS = 3;
+const ERROR_LINES = 5;
+/** Characters of an asset name, a title or a cnspec line quoted in a verdict. */
+const QUOTED = 200;
+function riskLabel(risk) {
+    return `${risk} (${severityOfRisk(risk)})`;
+}
+/** "65 (MEDIUM)" for an asset with a score, undefined without one. */
+function assetRisk(asset) {
+    return asset.score === undefined ? undefined : 100 - asset.score;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function topChecks(report) {
+    const top = failingChecks(report.assets)
+        .slice(0, TOP_CHECKS)
+        .map(f => {
+        const rating = f.severity ?? (f.risk === undefined ? f.level : undefined);
+        return `${logSafe(clip(f.title, QUOTED))} (${rating ?? 'unrated'})`;
+    });
+    return top.length ? ` Top failing checks: ${top.join('; ')}.` : '';
+}
+/** cnspec's last error lines, not its whole log. */
+function lastErrorLines(stderr) {
+    const lines = stderr
+        .split(/\r?\n/)
+        .map(line => logSafe(clip(line, 2 * QUOTED)).trim())
+        .filter(Boolean);
+    const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line));
+    return (errors.length ? errors : lines).slice(-ERROR_LINES);
+}
+/** "exit code 1", or how cnspec ended when it never exited (-1: stopped by a signal). */
+function exitLabel(exitCode) {
+    return exitCode < 0 ? 'stopped by a signal' : `exit code ${exitCode}`;
+}
+function scanFailed(exitCode, stderr, why) {
+    const lines = lastErrorLines(stderr);
+    const quoted = lines.length
+        ? ` cnspec's last messages:\n  ${lines.join('\n  ')}`
+        : ' cnspec printed nothing on stderr.';
+    return {
+        kind: 'scan-failed',
+        ok: false,
+        exitCode,
+        message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
+            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
+            `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
+    };
+}
+const CANNOT_SCAN = 'An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
+    'exists and is readable, and that its provider can be downloaded.';
+/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
+function nothingScanned(exitCode, stderr) {
+    const lines = lastErrorLines(stderr);
+    return {
+        kind: 'asset-error',
+        ok: false,
+        exitCode,
+        message: `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
+            'does when every asset failed and so no policy ran.' +
+            (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
+            `\n${CANNOT_SCAN}`
+    };
+}
+/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
+function thresholdLabel(threshold, from) {
+    return from
+        ? `the risk threshold of ${threshold} (${from})`
+        : `the risk-threshold of ${threshold}`;
+}
+/** "a", "a and b", "a, b and c". */
+function listing(parts) {
+    return parts.length > 1
+        ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+        : (parts[0] ?? '');
+}
+/**
+ * What the scan found: the counts every view shows, and the worst severity among failing
+ * checks and vulnerable packages (what a reader ranks by).
+ */
+function foundPhrase(report, countAssets = true) {
+    const { failed, errored } = checkCounts(report);
+    const counts = [plural(failed, 'failing check')];
+    if (errored)
+        counts.push(plural(errored, 'errored check'));
+    const packages = findings_packageCount(report);
+    if (packages)
+        counts.push(plural(packages, 'vulnerable package'));
+    const worst = worstSeverity(report);
+    return (`${listing(counts)}${countAssets ? ` on ${plural(report.assets.length, 'asset')}` : ''}` +
+        `${worst ? `; worst severity ${worst.severity} (${worst.what})` : ''}`);
+}
+/** cnspec's worst risk, labelled as what the threshold is compared with (it is not a severity). */
+function riskPhrase(report) {
+    return report.worstRisk === undefined
+        ? 'this cnspec writes no scores in its SARIF report (13.33.0 adds them)'
+        : `cnspec's worst risk ${riskLabel(report.worstRisk)}`;
+}
+const NO_THRESHOLD = 'No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
+    "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL).";
+function found(report, countAssets = true) {
+    return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
+}
+function passed(report, exitCode, threshold, from) {
+    let message;
+    if (threshold !== undefined)
+        message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`;
+    // Not a success: nothing was judged. Say what was found and why the step stays green.
+    else if (foundAnything(report))
+        message = `Found ${found(report)}. ${NO_THRESHOLD}`;
+    else
+        message = `Scan passed: ${found(report)}; no risk threshold set.`;
+    return { kind: 'passed', ok: true, exitCode, threshold, message };
+}
+function overThreshold(report, exitCode, threshold, from) {
+    const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from);
+    const over = report.assets
+        .filter(a => {
+        const risk = assetRisk(a);
+        return risk !== undefined && (threshold === undefined || risk >= threshold);
+    })
+        .sort((a, b) => (a.score ?? 0) - (b.score ?? 0));
+    const assets = over.length
+        ? ` ${over
+            .slice(0, 5)
+            .map(a => `${logSafe(clip(a.name, QUOTED))}: worst risk ${riskLabel(assetRisk(a))}`)
+            .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
+        : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).';
+    return {
+        kind: 'threshold',
+        ok: false,
+        exitCode,
+        threshold,
+        message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
+            (from
+                ? `Fix the failing checks, or change the variable if this risk is accepted.`
+                : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
+    };
+}
+/**
+ * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
+ * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
+ * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
+ */
+function judge_judge(input) {
+    const { report, exitCode, threshold, thresholdFrom: from, stderr } = input;
+    if (!report && input.emptyReport)
+        return nothingScanned(exitCode, stderr);
+    if (!report) {
+        return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
+    }
+    const errored = report.assets.filter(a => a.error !== undefined);
+    if (errored.length) {
+        const lines = errored
+            .slice(0, 5)
+            .map(a => `cnspec could not scan ${logSafe(clip(a.name, QUOTED))}: ${logSafe(clip(a.error, 2 * QUOTED))}`);
+        if (errored.length > 5)
+            lines.push(`and ${errored.length - 5} more assets could not be scanned`);
+        const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) };
+        const rest = scannedOnly.assets.length;
+        return {
+            kind: 'asset-error',
+            ok: false,
+            exitCode,
+            threshold,
+            message: `${lines.join('\n')}\n` +
+                `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
+                CANNOT_SCAN
+        };
+    }
+    if (exitCode === 0)
+        return passed(report, exitCode, threshold, from);
+    if (exitCode === 1) {
+        const worst = report.worstRisk;
+        if (threshold === undefined)
+            return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
+        if (worst !== undefined && worst < threshold)
+            return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
+        return overThreshold(report, exitCode, threshold, from);
+    }
+    return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
+}
+
+;// CONCATENATED MODULE: ./src/scan/render-log.ts
+
+
+
+
+/** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
+const LOG_CAP = 200;
+/** Characters of a title, message or name in a log line. */
+const LOG_TEXT = 300;
+/** Locations shown for one failing check. */
+const LOCATIONS = 5;
+/** Untrusted report text for one log line: cut to a readable length, and inert. */
+const shown = (text, max = LOG_TEXT) => logSafe(clip(text, max));
+function where(location) {
+    if (!location)
+        return '';
+    const { path, startLine, endLine } = location;
+    if (startLine === undefined)
+        return path;
+    return endLine !== undefined && endLine !== startLine
+        ? `${path}:${startLine}-${endLine}`
+        : `${path}:${startLine}`;
+}
+/** "HIGH 80", or the SARIF level when the report has no risk (before 13.33). */
+function rating(finding) {
+    if (finding.severity && finding.risk !== undefined)
+        return `${finding.severity} ${finding.risk}`.padEnd(11);
+    return (finding.severity ?? finding.level).padEnd(11);
+}
+const MARK = {
+    fail: '✕',
+    error: '!',
+    pass: '✓',
+    skip: '»',
+    'pass or skip': '·'
+};
+function counts(asset) {
+    const c = asset.counts;
+    const parts = [`${c.failed} failed`];
+    if (asset.passedOrSkipped !== undefined)
+        parts.push(`${asset.passedOrSkipped} passed or skipped (this report does not tell them apart)`);
+    else
+        parts.push(`${c.passed} passed`);
+    parts.push(`${c.errored} errored`);
+    if (asset.passedOrSkipped === undefined)
+        parts.push(`${c.skipped} skipped`);
+    if (packageCount(asset))
+        parts.push(`${packageCount(asset)} vulnerable packages`);
+    return parts.join(' · ');
+}
+function assetHeadline(asset) {
+    const parts = [shown(asset.name)];
+    if (asset.platform)
+        parts.push(shown(asset.platform));
+    if (asset.error)
+        return `${parts.join(' · ')} · could not be scanned`;
+    if (asset.score !== undefined)
+        parts.push(`score ${asset.score}/100${asset.grade ? ` (${shown(asset.grade, 10)})` : ''}`);
+    const risk = assetRisk(asset);
+    if (risk !== undefined)
+        parts.push(`worst risk ${riskLabel(risk)}`);
+    return parts.join(' · ');
+}
+/** Where a check fails: its first locations, and how many more. */
+function places(locations) {
+    const first = locations.slice(0, LOCATIONS).map(where);
+    if (locations.length > LOCATIONS)
+        first.push(`${locations.length - LOCATIONS} more locations`);
+    return first.join(', ');
+}
+function findingLine(f) {
+    const loc = 'locations' in f ? places(f.locations) : where(f.location);
+    const detail = f.message?.split('\n')[0];
+    return [
+        `    ${MARK[f.status] ?? '?'} ${rating(f)} ${shown(f.title)}`,
+        loc ? `  ${shown(loc)}` : '',
+        detail && f.status !== 'pass' ? `  — ${shown(detail)}` : ''
+    ].join('');
+}
+function capped(items, render, lines, what) {
+    for (const item of items.slice(0, LOG_CAP))
+        lines.push(render(item));
+    if (items.length > LOG_CAP)
+        lines.push(`    … and ${items.length - LOG_CAP} more ${what} in the report-file output`);
+}
+function assetLines(asset, view) {
+    const lines = [`■ ${assetHeadline(asset)}`];
+    if (asset.error) {
+        lines.push(`    ! ${shown(asset.error)}`);
+        return lines;
+    }
+    lines.push(`    ${counts(asset)}`);
+    if (view === 'summary')
+        return lines;
+    const failing = failingChecks([asset]);
+    if (failing.length)
+        lines.push('  Failing checks (highest risk first):');
+    capped(failing, findingLine, lines, 'failing checks');
+    if (view === 'full') {
+        const others = asset.findings.filter(f => !isFailure(f));
+        if (others.length)
+            lines.push('  Passed and skipped checks:');
+        capped(others, findingLine, lines, 'checks');
+    }
+    if (asset.packages.length) {
+        lines.push('  Vulnerable packages:');
+        capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
+            `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
+            `${p.advisories.length ? `  ${shown(p.advisories.join(', '))}` : ''}`, lines, 'vulnerable packages');
+    }
+    return lines;
+}
+/** The log lines for a report, in the view the "output" input chose. */
+function renderLog(report, view) {
+    const lines = [];
+    for (const asset of report.assets) {
+        if (view !== 'summary' && lines.length)
+            lines.push('');
+        lines.push(...assetLines(asset, view));
+    }
+    if (!report.assets.length)
+        lines.push('The report lists no assets.');
+    if (report.generation !== 'rich')
+        lines.push('', `This cnspec writes SARIF without scores or risk (${report.generation === 'basic' ? '13.3.2' : '13.25'} format): ` +
+            'findings are ordered by level. cnspec 13.33.0 adds scores, grades and risk.');
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/scan/annotations.ts
+
 
 
 const PER_TYPE = 10;
@@ -37771,8 +38088,9 @@ function annotation(f, type) {
     const location = f.location;
     return {
         type,
-        // The job log shows the message alone, without the title: it names the check itself.
-        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
+        // The job log shows the message alone, without the title or file: it names both itself, so
+        // that one check failing at two places reads as two places, not as the same line twice.
+        message: logSafe(clip(`${f.title} · ${rating} · ${f.asset} · ${where(location)}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)),
         properties: {
             title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
             file: location.path,
@@ -38032,194 +38350,6 @@ function codeScanningSarif(log, paths, cnspecVersion) {
     return { log: wrap(run), ...(trimmed ? { trimmed } : {}) };
 }
 
-;// CONCATENATED MODULE: ./src/scan/judge.ts
-
-
-
-const TOP_CHECKS = 3;
-const ERROR_LINES = 5;
-/** Characters of an asset name, a title or a cnspec line quoted in a verdict. */
-const QUOTED = 200;
-function riskLabel(risk) {
-    return `${risk} (${severityOfRisk(risk)})`;
-}
-/** "65 (MEDIUM)" for an asset with a score, undefined without one. */
-function assetRisk(asset) {
-    return asset.score === undefined ? undefined : 100 - asset.score;
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function topChecks(report) {
-    const top = failingChecks(report.assets)
-        .slice(0, TOP_CHECKS)
-        .map(f => {
-        const rating = f.severity ?? (f.risk === undefined ? f.level : undefined);
-        return `${logSafe(clip(f.title, QUOTED))} (${rating ?? 'unrated'})`;
-    });
-    return top.length ? ` Top failing checks: ${top.join('; ')}.` : '';
-}
-/** cnspec's last error lines, not its whole log. */
-function lastErrorLines(stderr) {
-    const lines = stderr
-        .split(/\r?\n/)
-        .map(line => logSafe(clip(line, 2 * QUOTED)).trim())
-        .filter(Boolean);
-    const errors = lines.filter(line => /(^|\s)(FTL|ERR|fatal|error)\b/i.test(line));
-    return (errors.length ? errors : lines).slice(-ERROR_LINES);
-}
-/** "exit code 1", or how cnspec ended when it never exited (-1: stopped by a signal). */
-function exitLabel(exitCode) {
-    return exitCode < 0 ? 'stopped by a signal' : `exit code ${exitCode}`;
-}
-function scanFailed(exitCode, stderr, why) {
-    const lines = lastErrorLines(stderr);
-    const quoted = lines.length
-        ? ` cnspec's last messages:\n  ${lines.join('\n  ')}`
-        : ' cnspec printed nothing on stderr.';
-    return {
-        kind: 'scan-failed',
-        ok: false,
-        exitCode,
-        message: `The scan itself failed (${exitLabel(exitCode)}): ${why}.${quoted}\n` +
-            `Check "target" and "args" (a wrong flag, a policy bundle that cannot ` +
-            `be read, a provider that cannot be downloaded); run with "log-level: debug" for more.`
-    };
-}
-const CANNOT_SCAN = 'An asset that cannot be scanned fails the step whatever the risk threshold: check that the target ' +
-    'exists and is readable, and that its provider can be downloaded.';
-/** cnspec ran, every asset failed, and its SARIF writer left the report empty. */
-function nothingScanned(exitCode, stderr) {
-    const lines = lastErrorLines(stderr);
-    return {
-        kind: 'asset-error',
-        ok: false,
-        exitCode,
-        message: `cnspec could not scan any asset of the target (${exitLabel(exitCode)}): it left its report empty, as it ` +
-            'does when every asset failed and so no policy ran.' +
-            (lines.length ? ` cnspec's last messages:\n  ${lines.join('\n  ')}` : '') +
-            `\n${CANNOT_SCAN}`
-    };
-}
-/** "the risk-threshold of 50", naming the variable when the job's environment set it. */
-function thresholdLabel(threshold, from) {
-    return from
-        ? `the risk threshold of ${threshold} (${from})`
-        : `the risk-threshold of ${threshold}`;
-}
-/** "a", "a and b", "a, b and c". */
-function listing(parts) {
-    return parts.length > 1
-        ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
-        : (parts[0] ?? '');
-}
-/**
- * What the scan found: the counts every view shows, and the worst severity among failing
- * checks and vulnerable packages (what a reader ranks by).
- */
-function foundPhrase(report, countAssets = true) {
-    const { failed, errored } = checkCounts(report);
-    const counts = [plural(failed, 'failing check')];
-    if (errored)
-        counts.push(plural(errored, 'errored check'));
-    const packages = findings_packageCount(report);
-    if (packages)
-        counts.push(plural(packages, 'vulnerable package'));
-    const worst = worstSeverity(report);
-    return (`${listing(counts)}${countAssets ? ` on ${plural(report.assets.length, 'asset')}` : ''}` +
-        `${worst ? `; worst severity ${worst.severity} (${worst.what})` : ''}`);
-}
-/** cnspec's worst risk, labelled as what the threshold is compared with (it is not a severity). */
-function riskPhrase(report) {
-    return report.worstRisk === undefined
-        ? 'this cnspec writes no scores in its SARIF report (13.33.0 adds them)'
-        : `cnspec's worst risk ${riskLabel(report.worstRisk)}`;
-}
-const NO_THRESHOLD = 'No risk threshold set, so the step does not fail: set "risk-threshold" to fail it ' +
-    "(e.g. 70: fail when cnspec's worst risk is HIGH or CRITICAL).";
-function found(report, countAssets = true) {
-    return `${foundPhrase(report, countAssets)}; ${riskPhrase(report)}`;
-}
-function passed(report, exitCode, threshold, from) {
-    let message;
-    if (threshold !== undefined)
-        message = `Scan passed: ${found(report)}, under ${thresholdLabel(threshold, from)}.`;
-    // Not a success: nothing was judged. Say what was found and why the step stays green.
-    else if (foundAnything(report))
-        message = `Found ${found(report)}. ${NO_THRESHOLD}`;
-    else
-        message = `Scan passed: ${found(report)}; no risk threshold set.`;
-    return { kind: 'passed', ok: true, exitCode, threshold, message };
-}
-function overThreshold(report, exitCode, threshold, from) {
-    const limit = threshold === undefined ? 'the risk threshold' : thresholdLabel(threshold, from);
-    const over = report.assets
-        .filter(a => {
-        const risk = assetRisk(a);
-        return risk !== undefined && (threshold === undefined || risk >= threshold);
-    })
-        .sort((a, b) => (a.score ?? 0) - (b.score ?? 0));
-    const assets = over.length
-        ? ` ${over
-            .slice(0, 5)
-            .map(a => `${logSafe(clip(a.name, QUOTED))}: worst risk ${riskLabel(assetRisk(a))}`)
-            .join('; ')}${over.length > 5 ? `; and ${over.length - 5} more assets` : ''}.`
-        : ' (this cnspec writes no scores in its SARIF report, so which asset reached it is not known; 13.33.0 adds them).';
-    return {
-        kind: 'threshold',
-        ok: false,
-        exitCode,
-        threshold,
-        message: `The scan found risk at or above ${limit}:${assets}${topChecks(report)}\n` +
-            (from
-                ? `Fix the failing checks, or change the variable if this risk is accepted.`
-                : `Fix the failing checks, or raise "risk-threshold" if this risk is accepted.`)
-    };
-}
-/**
- * Decides how a scan ended. `threshold` is the one cnspec used, from "risk-threshold", from
- * --risk-threshold in "args" or from the job's environment (`thresholdFrom` then says which
- * variable; see effectiveThreshold); undefined means cnspec's default, which never fails.
- */
-function judge_judge(input) {
-    const { report, exitCode, threshold, thresholdFrom: from, stderr } = input;
-    if (!report && input.emptyReport)
-        return nothingScanned(exitCode, stderr);
-    if (!report) {
-        return scanFailed(exitCode, stderr, exitCode === 0 ? 'cnspec exited 0 but wrote no report' : 'cnspec wrote no report');
-    }
-    const errored = report.assets.filter(a => a.error !== undefined);
-    if (errored.length) {
-        const lines = errored
-            .slice(0, 5)
-            .map(a => `cnspec could not scan ${logSafe(clip(a.name, QUOTED))}: ${logSafe(clip(a.error, 2 * QUOTED))}`);
-        if (errored.length > 5)
-            lines.push(`and ${errored.length - 5} more assets could not be scanned`);
-        const scannedOnly = { ...report, assets: report.assets.filter(a => a.error === undefined) };
-        const rest = scannedOnly.assets.length;
-        return {
-            kind: 'asset-error',
-            ok: false,
-            exitCode,
-            threshold,
-            message: `${lines.join('\n')}\n` +
-                `${rest ? `The other ${plural(rest, 'asset')} ${rest === 1 ? 'was' : 'were'} scanned (${found(scannedOnly, false)}). ` : ''}` +
-                CANNOT_SCAN
-        };
-    }
-    if (exitCode === 0)
-        return passed(report, exitCode, threshold, from);
-    if (exitCode === 1) {
-        const worst = report.worstRisk;
-        if (threshold === undefined)
-            return scanFailed(exitCode, stderr, 'cnspec wrote its report, no asset failed and no risk threshold was set, yet it exited 1');
-        if (worst !== undefined && worst < threshold)
-            return scanFailed(exitCode, stderr, `cnspec wrote its report with a worst risk of ${worst}, under the threshold of ${threshold}, yet it exited 1`);
-        return overThreshold(report, exitCode, threshold, from);
-    }
-    return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
-}
-
 ;// CONCATENATED MODULE: ./src/scan/incognito-fallback.ts
 // With a workload-identity configuration, a `cnspec scan` whose own token exchange fails does
 // not stop: it warns, scans in incognito mode and exits as if nothing happened, so the results
@@ -38242,134 +38372,6 @@ const SCAN_EXCHANGE_CAUSES = [
     "  - the binding's expiration passed, or it was disabled or deleted, between the two exchanges",
     "  - Mondoo's STS limited the rate of exchanges (each cnspec process exchanges once)"
 ];
-
-;// CONCATENATED MODULE: ./src/scan/render-log.ts
-
-
-
-
-/** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
-const LOG_CAP = 200;
-/** Characters of a title, message or name in a log line. */
-const LOG_TEXT = 300;
-/** Locations shown for one failing check. */
-const LOCATIONS = 5;
-/** Untrusted report text for one log line: cut to a readable length, and inert. */
-const shown = (text, max = LOG_TEXT) => logSafe(clip(text, max));
-function where(location) {
-    if (!location)
-        return '';
-    const { path, startLine, endLine } = location;
-    if (startLine === undefined)
-        return path;
-    return endLine !== undefined && endLine !== startLine
-        ? `${path}:${startLine}-${endLine}`
-        : `${path}:${startLine}`;
-}
-/** "HIGH 80", or the SARIF level when the report has no risk (before 13.33). */
-function rating(finding) {
-    if (finding.severity && finding.risk !== undefined)
-        return `${finding.severity} ${finding.risk}`.padEnd(11);
-    return (finding.severity ?? finding.level).padEnd(11);
-}
-const MARK = {
-    fail: '✕',
-    error: '!',
-    pass: '✓',
-    skip: '»',
-    'pass or skip': '·'
-};
-function counts(asset) {
-    const c = asset.counts;
-    const parts = [`${c.failed} failed`];
-    if (asset.passedOrSkipped !== undefined)
-        parts.push(`${asset.passedOrSkipped} passed or skipped (this report does not tell them apart)`);
-    else
-        parts.push(`${c.passed} passed`);
-    parts.push(`${c.errored} errored`);
-    if (asset.passedOrSkipped === undefined)
-        parts.push(`${c.skipped} skipped`);
-    if (packageCount(asset))
-        parts.push(`${packageCount(asset)} vulnerable packages`);
-    return parts.join(' · ');
-}
-function assetHeadline(asset) {
-    const parts = [shown(asset.name)];
-    if (asset.platform)
-        parts.push(shown(asset.platform));
-    if (asset.error)
-        return `${parts.join(' · ')} · could not be scanned`;
-    if (asset.score !== undefined)
-        parts.push(`score ${asset.score}/100${asset.grade ? ` (${shown(asset.grade, 10)})` : ''}`);
-    const risk = assetRisk(asset);
-    if (risk !== undefined)
-        parts.push(`worst risk ${riskLabel(risk)}`);
-    return parts.join(' · ');
-}
-/** Where a check fails: its first locations, and how many more. */
-function places(locations) {
-    const first = locations.slice(0, LOCATIONS).map(where);
-    if (locations.length > LOCATIONS)
-        first.push(`${locations.length - LOCATIONS} more locations`);
-    return first.join(', ');
-}
-function findingLine(f) {
-    const loc = 'locations' in f ? places(f.locations) : where(f.location);
-    const detail = f.message?.split('\n')[0];
-    return [
-        `    ${MARK[f.status] ?? '?'} ${rating(f)} ${shown(f.title)}`,
-        loc ? `  ${shown(loc)}` : '',
-        detail && f.status !== 'pass' ? `  — ${shown(detail)}` : ''
-    ].join('');
-}
-function capped(items, render, lines, what) {
-    for (const item of items.slice(0, LOG_CAP))
-        lines.push(render(item));
-    if (items.length > LOG_CAP)
-        lines.push(`    … and ${items.length - LOG_CAP} more ${what} in the report-file output`);
-}
-function assetLines(asset, view) {
-    const lines = [`■ ${assetHeadline(asset)}`];
-    if (asset.error) {
-        lines.push(`    ! ${shown(asset.error)}`);
-        return lines;
-    }
-    lines.push(`    ${counts(asset)}`);
-    if (view === 'summary')
-        return lines;
-    const failing = failingChecks([asset]);
-    if (failing.length)
-        lines.push('  Failing checks (highest risk first):');
-    capped(failing, findingLine, lines, 'failing checks');
-    if (view === 'full') {
-        const others = asset.findings.filter(f => !isFailure(f));
-        if (others.length)
-            lines.push('  Passed and skipped checks:');
-        capped(others, findingLine, lines, 'checks');
-    }
-    if (asset.packages.length) {
-        lines.push('  Vulnerable packages:');
-        capped(asset.packages, p => `    ✕ ${(p.severity ?? '').padEnd(11)} ${shown(p.name)} ${shown(p.installedVersion ?? '')}` +
-            `${p.fixedVersion ? ` → fixed in ${shown(p.fixedVersion)}` : ' (no fixed version yet)'}` +
-            `${p.advisories.length ? `  ${shown(p.advisories.join(', '))}` : ''}`, lines, 'vulnerable packages');
-    }
-    return lines;
-}
-/** The log lines for a report, in the view the "output" input chose. */
-function renderLog(report, view) {
-    const lines = [];
-    for (const asset of report.assets) {
-        if (view !== 'summary' && lines.length)
-            lines.push('');
-        lines.push(...assetLines(asset, view));
-    }
-    if (!report.assets.length)
-        lines.push('The report lists no assets.');
-    if (report.generation !== 'rich')
-        lines.push('', `This cnspec writes SARIF without scores or risk (${report.generation === 'basic' ? '13.3.2' : '13.25'} format): ` +
-            'findings are ordered by level. cnspec 13.33.0 adds scores, grades and risk.');
-    return lines;
-}
 
 ;// CONCATENATED MODULE: ./src/scan/scan-args.ts
 /** The first cnspec that writes SARIF (shared facts, "SARIF from cnspec scan, by version"). */

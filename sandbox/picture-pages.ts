@@ -9,7 +9,10 @@ import { DEMO_REPOSITORY, startSandbox, type Sandbox } from './start.js'
 
 /** What the pictures show: a repository's Terraform, failing a risk threshold of 70. */
 export const PICTURE_INPUTS = { target: 'terraform ./infra', 'risk-threshold': '70' }
-export const PICTURE_STEP = { name: 'cnspec keyless scan', uses: 'mondoohq/cnspec-keyless@v1' }
+export const PICTURE_STEP = {
+  name: 'cnspec keyless scan',
+  uses: 'mondoohq-community/cnspec-keyless-action@<40-hex-sha>'
+}
 
 /** How long each phase took on a hosted runner, in place of this machine's timings. */
 const TIMINGS: Record<string, string> = {

@@ -212,7 +212,9 @@ describe('planAnnotations', () => {
       ['error', 'infra/modules/store/bucket.tf', 3]
     ])
     expect(plan.shown[0]!.properties.title).toBe('cnspec: Ensure S3 buckets are encrypted')
-    expect(plan.shown[0]!.message).toBe('Ensure S3 buckets are encrypted · HIGH (risk 80) · infra')
+    expect(plan.shown[0]!.message).toBe(
+      'Ensure S3 buckets are encrypted · HIGH (risk 80) · infra · infra/main.tf:12-18'
+    )
   })
 })
 

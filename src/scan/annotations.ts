@@ -3,6 +3,7 @@
 import type { AnnotationProperties } from '@actions/core'
 import type { Finding, ScanReport } from './report-types.js'
 import { byRisk, isFailure } from './findings.js'
+import { where } from './render-log.js'
 import { clip, logSafe } from '../text.js'
 
 export const PER_TYPE = 10
@@ -38,9 +39,13 @@ function annotation(f: Finding & { asset: string }, type: AnnotationType): Annot
   const location = f.location!
   return {
     type,
-    // The job log shows the message alone, without the title: it names the check itself.
+    // The job log shows the message alone, without the title or file: it names both itself, so
+    // that one check failing at two places reads as two places, not as the same line twice.
     message: logSafe(
-      clip(`${f.title} · ${rating} · ${f.asset}${detail ? ` · ${detail}` : ''}`, TEXT_MAX)
+      clip(
+        `${f.title} · ${rating} · ${f.asset} · ${where(location)}${detail ? ` · ${detail}` : ''}`,
+        TEXT_MAX
+      )
     ),
     properties: {
       title: logSafe(`cnspec: ${clip(f.title, TEXT_MAX)}`),
