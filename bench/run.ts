@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stsLoad } from '../sandbox/load.js'
 import { paddedArchive } from '../sandbox/releases.js'
-import { DIST, ROOT, type RunOptions } from '../sandbox/runner.js'
+import { DIST, ROOT, makeRunnerDirs, type RunOptions } from '../sandbox/runner.js'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
 import { benchSarif } from './sarif.js'
 
@@ -128,13 +128,20 @@ try {
   const probe = median(probes)
 
   // 2. A warm run (sign-in, cnspec from the tool cache, status, scan) against its floor:
-  //    `node -e ''` plus the cached cnspec run directly for status and scan.
+  //    `node -e ''` plus the cached cnspec run directly for status and scan. Both on one warm
+  //    runner: its tool cache holds cnspec and its home cnspec's providers.
   const warm = async (version: string) => {
-    const toolCache = noCache()
-    const first = await sandbox.run({ inputs: { 'cnspec-version': version }, toolCache })
+    const dirs = makeRunnerDirs(noCache())
+    const first = await sandbox.run({ inputs: { 'cnspec-version': version }, dirs })
     if (first.exitCode !== 0) throw new Error(`warm-up failed:\n${first.stdout}`)
     const binary = first.outputs['cnspec-path'] as string
-    const env = { ...process.env, MONDOO_CONFIG_BASE64: first.exported.MONDOO_CONFIG_BASE64 }
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dirs.home,
+      MONDOO_AUTO_UPDATE_ENGINE: 'false',
+      MONDOO_UPDATES_URL: sandbox.inputs['releases-url'],
+      MONDOO_CONFIG_BASE64: first.exported.MONDOO_CONFIG_BASE64
+    }
     const floors: number[] = []
     const runs: number[] = []
     for (let i = 0; i < ROUNDS; i++) {
@@ -143,7 +150,7 @@ try {
           (await timeProc(binary, ['status', '--log-level', 'info'], env)) +
           (await timeProc(binary, ['scan', 'local', '-o', 'compact', '--log-level', 'info'], env))
       )
-      runs.push(await timeAction(sandbox, { inputs: { 'cnspec-version': version }, toolCache }))
+      runs.push(await timeAction(sandbox, { inputs: { 'cnspec-version': version }, dirs }))
     }
     return { floor: median(floors), run: median(runs) }
   }
