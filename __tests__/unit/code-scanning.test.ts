@@ -224,7 +224,7 @@ describe('renderLog', () => {
   it('compact: failing checks per asset, then packages; titles made inert', () => {
     const lines = renderLog(report, 'compact')
     expect(lines[0]).toBe(
-      '■ infra · Terraform Static Analysis · score 20/100 (F) · worst risk 80 (HIGH)'
+      '■ infra · Terraform Static Analysis · score 20/100 (D) · worst risk 80 (HIGH)'
     )
     expect(lines).toContain('    2 failed · 1 passed · 0 errored · 1 skipped')
     expect(lines.some(l => l.includes('Ensure EKS logging is on'))).toBe(false)
@@ -253,7 +253,7 @@ describe('scanOutputs', () => {
       'checks-passed': '1',
       'worst-risk': '80',
       score: '20',
-      grade: 'F'
+      grade: 'D'
     })
   })
 

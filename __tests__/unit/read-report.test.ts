@@ -14,8 +14,8 @@ describe('readReport: 13.33 rich SARIF', () => {
     expect(report.generation).toBe('rich')
     expect(report.cnspecVersion).toBe('13.35.2')
     expect(report.assets.map(a => [a.name, a.platform, a.score, a.grade])).toEqual([
-      ['infra', 'Terraform Static Analysis', 20, 'F'],
-      ['runner', 'Ubuntu 24.04', 65, 'C'],
+      ['infra', 'Terraform Static Analysis', 20, 'D'],
+      ['runner', 'Ubuntu 24.04', 65, 'B'],
       ['broken-image', undefined, undefined, undefined]
     ])
     expect(report.assets[0]!.counts).toEqual({ passed: 1, failed: 2, errored: 0, skipped: 1 })
