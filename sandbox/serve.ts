@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     ...(incognito ? { 'on-missing-id-token': 'incognito' } : {})
   }
   const env: Record<string, string> = {
+    // cnspec installs its providers under $HOME/.config/mondoo: the runner's home, not yours.
+    HOME: dirs.home,
     ...runnerEnv(dirs, inputs),
     // What a job with "permissions: id-token: write" gets, pointing at the OIDC stand-in.
     ...(incognito ? {} : sandbox.env)

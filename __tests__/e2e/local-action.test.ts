@@ -50,13 +50,16 @@ function localAction(envFile: string) {
 }
 
 /** Runs local-action against a fresh `npm run sandbox:serve`, and stops the stand-ins after. */
-async function withServe(args: string[], check: (log: string, status: number | null) => void) {
+async function withServe(
+  args: string[],
+  check: (log: string, status: number | null, runnerRoot: string) => void
+) {
   const sandbox = await serve(args)
   try {
     const run = localAction(sandbox.envFile)
     const log = `${run.stdout}\n${run.stderr}`
     expect(log).not.toMatch(/::set-env|BEGIN PRIVATE KEY|eyJtcm4i/)
-    check(log, run.status)
+    check(log, run.status, dirname(sandbox.envFile))
   } finally {
     const out = await sandbox.stop()
     expect(out).toContain('Stand-ins stopped')
@@ -66,9 +69,11 @@ async function withServe(args: string[], check: (log: string, status: number | n
 
 describe('npm run sandbox:serve with @github/local-action', () => {
   it('runs install and scan end to end with on-missing-id-token: incognito', async () => {
-    await withServe(['--incognito'], (log, status) => {
+    await withServe(['--incognito'], (log, status, runnerRoot) => {
       expect(status).toBe(0)
       expect(log).toContain('downloaded and verified')
+      // cnspec's providers go to the runner's home in the .env, never the developer's own.
+      expect(log).toContain(`path=${join(runnerRoot, 'home', '.config', 'mondoo', 'providers')}`)
       expect(log).toMatch(/"--incognito"/)
       expect(log).toMatch(/incognito mode: results were not uploaded/)
       expect(log).toContain('No risk threshold set, so the step does not fail')
