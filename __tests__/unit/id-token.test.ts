@@ -1,4 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest
+} from '@jest/globals'
 import { ID_TOKEN_BUDGET, fetchIdToken } from '../../src/sign-in/id-token.js'
 import type { Clock } from '../../src/net/retry.js'
 import { startGitHubOidc, type GitHubOidc } from '../../sandbox/github-oidc.js'
@@ -15,9 +24,20 @@ afterAll(async () => {
   process.env = saved
   await oidc.close()
 })
+// What the toolkit writes as workflow commands (::add-mask::, ::debug::), kept out of the
+// test log and checked: the token must be masked the moment it exists.
+let commands: string[] = []
 beforeEach(() => {
   oidc.faults.length = 0
   oidc.requests = 0
+  commands = []
+  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    commands.push(String(chunk))
+    return true
+  })
+})
+afterEach(() => {
+  jest.restoreAllMocks()
 })
 
 const clock: Clock = { now: () => 0, sleep: async () => undefined, random: () => 0.5 }
@@ -28,6 +48,7 @@ describe('fetchIdToken: core.getIDToken within a budget', () => {
     const log: string[] = []
     const token = await fetchIdToken('my-audience', { clock, log: line => log.push(line) })
     expect(token).toBe(oidc.issued.at(-1))
+    expect(commands).toContain(`::add-mask::${token}\n`)
     expect(oidc.requests).toBe(2)
     expect(log).toEqual([])
   })
