@@ -37312,6 +37312,76 @@ function scanOutputs(exitCode, report, reportFile, warn = () => { }) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/scan/findings.ts
+
+const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
+const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
+/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
+function byRisk(a, b) {
+    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
+}
+function isFailure(finding) {
+    return finding.status === 'fail' || finding.status === 'error';
+}
+/** The failing checks of some assets, one per asset and check, highest risk first. */
+function failingChecks(assets) {
+    const checks = [];
+    for (const asset of assets) {
+        const byRule = new Map();
+        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
+            let check = byRule.get(finding.ruleId);
+            if (!check) {
+                check = { ...finding, asset: asset.name, locations: [] };
+                byRule.set(finding.ruleId, check);
+                checks.push(check);
+            }
+            else if (byRisk(finding, check) < 0)
+                Object.assign(check, finding);
+            if (location)
+                check.locations.push(location);
+        }
+    }
+    return checks.sort(byRisk);
+}
+/** Failed and errored checks summed over the assets: cnspec's own counts. */
+function checkCounts(report) {
+    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
+}
+/** An asset's vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function assetPackageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
+}
+/** Vulnerable packages summed over the assets, as cnspec counts them. */
+function packageCount(report) {
+    return report.assets.reduce((n, a) => n + assetPackageCount(a), 0);
+}
+/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
+function foundAnything(report) {
+    const { failed, errored } = checkCounts(report);
+    return failed + errored + packageCount(report) > 0;
+}
+/**
+ * The worst severity among failing checks and vulnerable packages, and what has it. This is
+ * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
+ */
+function worstSeverity(report) {
+    let worst;
+    const consider = (severity, what) => {
+        if (severity &&
+            severity !== 'NONE' &&
+            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
+            worst = { severity, what: what() };
+    };
+    for (const asset of report.assets) {
+        for (const f of asset.findings)
+            if (isFailure(f))
+                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
+        for (const p of asset.packages)
+            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
+    }
+    return worst;
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/scan/repo-path.ts
@@ -37514,10 +37584,6 @@ function addPackage(packages, props) {
     if (advisory && !pkg.advisories.includes(advisory))
         pkg.advisories.push(advisory);
 }
-/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
-function packageCount(asset) {
-    return asset.packagesAffected ?? asset.packages.length;
-}
 function assetNameOf(run, index) {
     const props = bag(run.properties);
     const fromProps = read_report_text(props.asset);
@@ -37684,73 +37750,6 @@ function readReportFile(file, paths) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/scan/findings.ts
-
-
-const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
-const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
-/** Highest risk first; without risks (SARIF before 13.33), highest level first. */
-function byRisk(a, b) {
-    return (b.risk ?? -1) - (a.risk ?? -1) || LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
-}
-function isFailure(finding) {
-    return finding.status === 'fail' || finding.status === 'error';
-}
-/** The failing checks of some assets, one per asset and check, highest risk first. */
-function failingChecks(assets) {
-    const checks = [];
-    for (const asset of assets) {
-        const byRule = new Map();
-        for (const { location, ...finding } of asset.findings.filter(isFailure)) {
-            let check = byRule.get(finding.ruleId);
-            if (!check) {
-                check = { ...finding, asset: asset.name, locations: [] };
-                byRule.set(finding.ruleId, check);
-                checks.push(check);
-            }
-            else if (byRisk(finding, check) < 0)
-                Object.assign(check, finding);
-            if (location)
-                check.locations.push(location);
-        }
-    }
-    return checks.sort(byRisk);
-}
-/** Failed and errored checks summed over the assets: cnspec's own counts. */
-function checkCounts(report) {
-    return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
-}
-/** Vulnerable packages summed over the assets, as cnspec counts them. */
-function findings_packageCount(report) {
-    return report.assets.reduce((n, a) => n + packageCount(a), 0);
-}
-/** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
-function foundAnything(report) {
-    const { failed, errored } = checkCounts(report);
-    return failed + errored + findings_packageCount(report) > 0;
-}
-/**
- * The worst severity among failing checks and vulnerable packages, and what has it. This is
- * what a reader ranks by; cnspec's worst risk (from asset scores) is what the threshold uses.
- */
-function worstSeverity(report) {
-    let worst;
-    const consider = (severity, what) => {
-        if (severity &&
-            severity !== 'NONE' &&
-            (!worst || SEVERITY_RANK[severity] > SEVERITY_RANK[worst.severity]))
-            worst = { severity, what: what() };
-    };
-    for (const asset of report.assets) {
-        for (const f of asset.findings)
-            if (isFailure(f))
-                consider(f.severity, () => `check "${logSafe(clip(f.title, 80))}"`);
-        for (const p of asset.packages)
-            consider(p.severity, () => `vulnerable package ${logSafe(clip(p.name, 80))}`);
-    }
-    return worst;
-}
-
 ;// CONCATENATED MODULE: ./src/scan/judge.ts
 
 
@@ -37841,7 +37840,7 @@ function foundPhrase(report, countAssets = true) {
     const counts = [plural(failed, 'failing check')];
     if (errored)
         counts.push(plural(errored, 'errored check'));
-    const packages = findings_packageCount(report);
+    const packages = packageCount(report);
     if (packages)
         counts.push(plural(packages, 'vulnerable package'));
     const worst = worstSeverity(report);
@@ -37938,9 +37937,24 @@ function judge_judge(input) {
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
 }
+/**
+ * The verdict on what cnspec left at its --output-target, with the threshold it applied: the
+ * one way the action and the organisation batch turn a scan into a verdict.
+ */
+function judgeReportFile(file, exitCode, threshold, stderr) {
+    return judge_judge({
+        report: file.kind === 'read' ? file.report : undefined,
+        exitCode,
+        threshold: threshold?.value,
+        thresholdFrom: threshold?.from,
+        emptyReport: file.kind === 'empty',
+        stderr: file.kind === 'unreadable'
+            ? `${stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+            : stderr
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/scan/render-log.ts
-
 
 
 
@@ -37985,8 +37999,9 @@ function counts(asset) {
     parts.push(`${c.errored} errored`);
     if (asset.passedOrSkipped === undefined)
         parts.push(`${c.skipped} skipped`);
-    if (packageCount(asset))
-        parts.push(`${packageCount(asset)} vulnerable packages`);
+    const packages = assetPackageCount(asset);
+    if (packages)
+        parts.push(`${packages} vulnerable packages`);
     return parts.join(' · ');
 }
 function assetHeadline(asset) {
@@ -38581,17 +38596,7 @@ async function runScan(ctx) {
             warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`);
         }
     }
-    const threshold = effectiveThreshold(config);
-    const verdict = judge_judge({
-        report,
-        exitCode: out.exitCode,
-        threshold: threshold?.value,
-        thresholdFrom: threshold?.from,
-        emptyReport: file.kind === 'empty',
-        stderr: file.kind === 'unreadable'
-            ? `${out.stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
-            : out.stderr
-    });
+    const verdict = judgeReportFile(file, out.exitCode, effectiveThreshold(config), out.stderr);
     if (report) {
         // Outside any group, so the findings are what the log shows first.
         // The path means nothing to a reader once the job ends: name the output instead.
@@ -39244,7 +39249,6 @@ async function incognitoFallback(config, setup) {
 
 
 
-
 /** Picks what the summary shows from the step results; no secret is copied. */
 function reportOf(results) {
     const { config, incognito, setup, status, scanned, failure, timings } = results;
@@ -39398,7 +39402,7 @@ function renderFindings(scan, caps = CAPS[0]) {
                 : `${a.passedOrSkipped} passed or skipped`,
             String(a.counts.errored),
             a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-            String(packageCount(a))
+            String(assetPackageCount(a))
         ];
     })), '\n', more(caps.rows, assets.length, 'assets', hasFile));
     const { failed, errored } = checkCounts(report);

@@ -7,9 +7,8 @@ import {
   riskLabel,
   riskPhrase
 } from './scan/judge.js'
-import { checkCounts, failingChecks, foundAnything } from './scan/findings.js'
+import { assetPackageCount, checkCounts, failingChecks, foundAnything } from './scan/findings.js'
 import { where } from './scan/render-log.js'
-import { packageCount } from './scan/read-report.js'
 import type { AssetResult } from './scan/report-types.js'
 import type { Config } from './inputs.js'
 import type { CnspecResult } from './scan/run-cnspec.js'
@@ -219,7 +218,7 @@ export function renderFindings(scan: ScanStepResult, caps: Caps = CAPS[0]): stri
             : `${a.passedOrSkipped} passed or skipped`,
           String(a.counts.errored),
           a.passedOrSkipped === undefined ? String(a.counts.skipped) : '—',
-          String(packageCount(a))
+          String(assetPackageCount(a))
         ]
       })
     ),

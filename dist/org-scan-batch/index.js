@@ -32917,10 +32917,6 @@ function addPackage(packages, props) {
     if (advisory && !pkg.advisories.includes(advisory))
         pkg.advisories.push(advisory);
 }
-/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
-function packageCount(asset) {
-    return asset.packagesAffected ?? asset.packages.length;
-}
 function assetNameOf(run, index) {
     const props = bag(run.properties);
     const fromProps = read_report_text(props.asset);
@@ -33089,7 +33085,6 @@ function readReportFile(file, paths) {
 
 ;// CONCATENATED MODULE: ./src/scan/findings.ts
 
-
 const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
 const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
 /** Highest risk first; without risks (SARIF before 13.33), highest level first. */
@@ -33123,14 +33118,18 @@ function failingChecks(assets) {
 function checkCounts(report) {
     return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
 }
+/** An asset's vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function assetPackageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
+}
 /** Vulnerable packages summed over the assets, as cnspec counts them. */
-function findings_packageCount(report) {
-    return report.assets.reduce((n, a) => n + packageCount(a), 0);
+function packageCount(report) {
+    return report.assets.reduce((n, a) => n + assetPackageCount(a), 0);
 }
 /** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
 function foundAnything(report) {
     const { failed, errored } = checkCounts(report);
-    return failed + errored + findings_packageCount(report) > 0;
+    return failed + errored + packageCount(report) > 0;
 }
 /**
  * The worst severity among failing checks and vulnerable packages, and what has it. This is
@@ -33244,7 +33243,7 @@ function foundPhrase(report, countAssets = true) {
     const counts = [plural(failed, 'failing check')];
     if (errored)
         counts.push(plural(errored, 'errored check'));
-    const packages = findings_packageCount(report);
+    const packages = packageCount(report);
     if (packages)
         counts.push(plural(packages, 'vulnerable package'));
     const worst = worstSeverity(report);
@@ -33340,6 +33339,22 @@ function judge(input) {
         return overThreshold(report, exitCode, threshold, from);
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
+}
+/**
+ * The verdict on what cnspec left at its --output-target, with the threshold it applied: the
+ * one way the action and the organisation batch turn a scan into a verdict.
+ */
+function judgeReportFile(file, exitCode, threshold, stderr) {
+    return judge({
+        report: file.kind === 'read' ? file.report : undefined,
+        exitCode,
+        threshold: threshold?.value,
+        thresholdFrom: threshold?.from,
+        emptyReport: file.kind === 'empty',
+        stderr: file.kind === 'unreadable'
+            ? `${stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+            : stderr
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/org/render-summary.ts
@@ -33704,16 +33719,7 @@ async function scanOne(scan, kind) {
         // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
         if (fellBackToIncognito(run.stderr))
             return failed(kind, "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo");
-        const verdict = judge({
-            report,
-            exitCode: run.exitCode,
-            threshold: scan.judgedThreshold?.value,
-            thresholdFrom: scan.judgedThreshold?.from,
-            emptyReport: file.kind === 'empty',
-            stderr: file.kind === 'unreadable'
-                ? `ERR the SARIF report could not be read: ${file.error}\n${run.stderr}`
-                : run.stderr
-        });
+        const verdict = judgeReportFile(file, run.exitCode, scan.judgedThreshold, run.stderr);
         return { kind, verdict, report, sarifFile: report ? sarifFile : undefined };
     }
     finally {

@@ -32808,10 +32808,6 @@ function addPackage(packages, props) {
     if (advisory && !pkg.advisories.includes(advisory))
         pkg.advisories.push(advisory);
 }
-/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
-function read_report_packageCount(asset) {
-    return asset.packagesAffected ?? asset.packages.length;
-}
 function assetNameOf(run, index) {
     const props = bag(run.properties);
     const fromProps = read_report_text(props.asset);
@@ -32980,7 +32976,6 @@ function readReportFile(file, paths) {
 
 ;// CONCATENATED MODULE: ./src/scan/findings.ts
 
-
 const LEVEL_RANK = { error: 3, warning: 2, note: 1, none: 0 };
 const SEVERITY_RANK = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, NONE: 0 };
 /** Highest risk first; without risks (SARIF before 13.33), highest level first. */
@@ -33014,9 +33009,13 @@ function findings_failingChecks(assets) {
 function findings_checkCounts(report) {
     return report.assets.reduce((n, a) => ({ failed: n.failed + a.counts.failed, errored: n.errored + a.counts.errored }), { failed: 0, errored: 0 });
 }
+/** An asset's vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+function assetPackageCount(asset) {
+    return asset.packagesAffected ?? asset.packages.length;
+}
 /** Vulnerable packages summed over the assets, as cnspec counts them. */
 function findings_packageCount(report) {
-    return report.assets.reduce((n, a) => n + assetPackages(a), 0);
+    return report.assets.reduce((n, a) => n + assetPackageCount(a), 0);
 }
 /** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */
 function findings_foundAnything(report) {
@@ -33231,6 +33230,22 @@ function judge(input) {
         return overThreshold(report, exitCode, threshold, from);
     }
     return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`);
+}
+/**
+ * The verdict on what cnspec left at its --output-target, with the threshold it applied: the
+ * one way the action and the organisation batch turn a scan into a verdict.
+ */
+function judgeReportFile(file, exitCode, threshold, stderr) {
+    return judge({
+        report: file.kind === 'read' ? file.report : undefined,
+        exitCode,
+        threshold: threshold?.value,
+        thresholdFrom: threshold?.from,
+        emptyReport: file.kind === 'empty',
+        stderr: file.kind === 'unreadable'
+            ? `${stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+            : stderr
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/org/render-summary.ts

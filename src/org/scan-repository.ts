@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { judge, lastErrorLines } from '../scan/judge.js'
+import { judgeReportFile, lastErrorLines } from '../scan/judge.js'
 import { fellBackToIncognito } from '../scan/incognito-fallback.js'
 import { readReportFile } from '../scan/read-report.js'
 import type { Threshold } from '../scan/scan-args.js'
@@ -119,17 +119,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
         kind,
         "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo"
       )
-    const verdict = judge({
-      report,
-      exitCode: run.exitCode,
-      threshold: scan.judgedThreshold?.value,
-      thresholdFrom: scan.judgedThreshold?.from,
-      emptyReport: file.kind === 'empty',
-      stderr:
-        file.kind === 'unreadable'
-          ? `ERR the SARIF report could not be read: ${file.error}\n${run.stderr}`
-          : run.stderr
-    })
+    const verdict = judgeReportFile(file, run.exitCode, scan.judgedThreshold, run.stderr)
     return { kind, verdict, report, sarifFile: report ? sarifFile : undefined }
   } finally {
     if (clone) rmSync(clone, { recursive: true, force: true })

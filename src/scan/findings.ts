@@ -2,7 +2,6 @@
 // the outputs all count failing checks here, so they cannot disagree. A check that fails at
 // two locations is one failing check with two locations.
 import type { AssetResult, Finding, Location, ScanReport, Severity } from './report-types.js'
-import { packageCount as assetPackages } from './read-report.js'
 import { clip, logSafe } from '../text.js'
 
 const LEVEL_RANK: Record<Finding['level'], number> = { error: 3, warning: 2, note: 1, none: 0 }
@@ -52,9 +51,14 @@ export function checkCounts(report: ScanReport): { failed: number; errored: numb
   )
 }
 
+/** An asset's vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
+export function assetPackageCount(asset: AssetResult): number {
+  return asset.packagesAffected ?? asset.packages.length
+}
+
 /** Vulnerable packages summed over the assets, as cnspec counts them. */
 export function packageCount(report: ScanReport): number {
-  return report.assets.reduce((n, a) => n + assetPackages(a), 0)
+  return report.assets.reduce((n, a) => n + assetPackageCount(a), 0)
 }
 
 /** Whether the report holds anything to fix: a failed or errored check, a vulnerable package. */

@@ -4,7 +4,8 @@
 // errors exit 1 before any report is written. Log text never decides anything here; it is
 // only quoted when no report exists to explain the failure.
 import type { AssetResult, ScanReport, Verdict } from './report-types.js'
-import { severityOfRisk } from './read-report.js'
+import { severityOfRisk, type ReportFile } from './read-report.js'
+import type { Threshold } from './scan-args.js'
 import {
   checkCounts,
   failingChecks,
@@ -250,4 +251,27 @@ export function judge(input: {
     return overThreshold(report, exitCode, threshold, from)
   }
   return scanFailed(exitCode, stderr, `cnspec exited ${exitCode} after writing its report`)
+}
+
+/**
+ * The verdict on what cnspec left at its --output-target, with the threshold it applied: the
+ * one way the action and the organisation batch turn a scan into a verdict.
+ */
+export function judgeReportFile(
+  file: ReportFile,
+  exitCode: number,
+  threshold: Threshold | undefined,
+  stderr: string
+): Verdict {
+  return judge({
+    report: file.kind === 'read' ? file.report : undefined,
+    exitCode,
+    threshold: threshold?.value,
+    thresholdFrom: threshold?.from,
+    emptyReport: file.kind === 'empty',
+    stderr:
+      file.kind === 'unreadable'
+        ? `${stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
+        : stderr
+  })
 }

@@ -155,11 +155,6 @@ function addPackage(packages: VulnerablePackage[], props: Bag): void {
   if (advisory && !pkg.advisories.includes(advisory)) pkg.advisories.push(advisory)
 }
 
-/** Vulnerable packages as cnspec counts them: `packagesAffected` when the report has it. */
-export function packageCount(asset: AssetResult): number {
-  return asset.packagesAffected ?? asset.packages.length
-}
-
 function assetNameOf(run: Sarif.Run, index: number): string {
   const props = bag(run.properties)
   const fromProps = text(props.asset)

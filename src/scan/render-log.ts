@@ -2,9 +2,8 @@
 // the report goes through logSafe: a title may hold "::" commands, ANSI or control characters.
 import type { AssetResult, Finding, Location, ScanReport } from './report-types.js'
 import { assetRisk, riskLabel } from './judge.js'
-import { failingChecks, isFailure, type FailingCheck } from './findings.js'
+import { assetPackageCount, failingChecks, isFailure, type FailingCheck } from './findings.js'
 import { clip, logSafe } from '../text.js'
-import { packageCount } from './read-report.js'
 
 export type LogView = 'compact' | 'full' | 'summary'
 
@@ -50,7 +49,8 @@ function counts(asset: AssetResult): string {
   else parts.push(`${c.passed} passed`)
   parts.push(`${c.errored} errored`)
   if (asset.passedOrSkipped === undefined) parts.push(`${c.skipped} skipped`)
-  if (packageCount(asset)) parts.push(`${packageCount(asset)} vulnerable packages`)
+  const packages = assetPackageCount(asset)
+  if (packages) parts.push(`${packages} vulnerable packages`)
   return parts.join(' · ')
 }
 

@@ -10,7 +10,7 @@ import { messageOf } from '../errors.js'
 import { logSafe } from '../text.js'
 import { planAnnotations, type AnnotationType } from './annotations.js'
 import { codeScanningSarif, trimmedNote } from './code-scanning.js'
-import { exitLabel, judge } from './judge.js'
+import { exitLabel, judgeReportFile } from './judge.js'
 import { fellBackToIncognito } from './incognito-fallback.js'
 import { readReportFile } from './read-report.js'
 import { renderLog } from './render-log.js'
@@ -137,18 +137,7 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
       core.warning(`The code-scanning SARIF report could not be written: ${messageOf(error)}`)
     }
   }
-  const threshold = effectiveThreshold(config)
-  const verdict = judge({
-    report,
-    exitCode: out.exitCode,
-    threshold: threshold?.value,
-    thresholdFrom: threshold?.from,
-    emptyReport: file.kind === 'empty',
-    stderr:
-      file.kind === 'unreadable'
-        ? `${out.stderr}\nERR the report cnspec wrote could not be read: ${file.error}`
-        : out.stderr
-  })
+  const verdict = judgeReportFile(file, out.exitCode, effectiveThreshold(config), out.stderr)
   if (report) {
     // Outside any group, so the findings are what the log shows first.
     // The path means nothing to a reader once the job ends: name the output instead.
