@@ -33695,8 +33695,8 @@ async function scanOne(scan, kind) {
     }
     try {
         const args = ['scan', ...target, '-o', 'sarif', '--output-target', sarifFile];
-        if (scan.threshold !== undefined)
-            args.push('--risk-threshold', String(scan.threshold));
+        if (scan.threshold)
+            args.push('--risk-threshold', String(scan.threshold.value));
         scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`);
         const run = await runProcess(scan.cnspec, args, {
             env: scanEnv(scan.env, kind, scan.token),
@@ -33719,7 +33719,7 @@ async function scanOne(scan, kind) {
         // exchange failed scans in incognito and says so only as a warning: nothing reached Mondoo.
         if (fellBackToIncognito(run.stderr))
             return failed(kind, "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo");
-        const verdict = judgeReportFile(file, run.exitCode, scan.judgedThreshold, run.stderr);
+        const verdict = judgeReportFile(file, run.exitCode, scan.threshold, run.stderr);
         return { kind, verdict, report, sarifFile: report ? sarifFile : undefined };
     }
     finally {
@@ -33890,8 +33890,7 @@ async function scan_batch_run() {
                         kinds,
                         token: inputs.token,
                         cnspec: inputs.cnspec,
-                        threshold: inputs.threshold,
-                        judgedThreshold: threshold,
+                        threshold,
                         outputDirectory,
                         scratch,
                         serverUrl: server,

@@ -17,10 +17,12 @@ export interface RepositoryScan {
   kinds: ScanKind[]
   token: string
   cnspec: string
-  /** The "risk-threshold" input, passed to cnspec as --risk-threshold. */
-  threshold?: number
-  /** The threshold cnspec applies, the job's MONDOO_* variables included: what the judge uses. */
-  judgedThreshold?: Threshold
+  /**
+   * The threshold cnspec applies (effectiveThreshold: the "risk-threshold" input, or the job's
+   * MONDOO_* variables, then `from` names them). Passed as --risk-threshold: being the lowest
+   * of them, the flag changes nothing cnspec would apply, and the judge uses the same number.
+   */
+  threshold?: Threshold
   /** Where sarif/<name>.<kind>.sarif is written. */
   outputDirectory: string
   /** Scratch space for clones (under RUNNER_TEMP). */
@@ -88,7 +90,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
   }
   try {
     const args = ['scan', ...target, '-o', 'sarif', '--output-target', sarifFile]
-    if (scan.threshold !== undefined) args.push('--risk-threshold', String(scan.threshold))
+    if (scan.threshold) args.push('--risk-threshold', String(scan.threshold.value))
     scan.log(`cnspec scan ${target[0] === 'fs' ? `fs <clone of ${fullName}>` : target.join(' ')}`)
     const run = await runProcess(scan.cnspec, args, {
       env: scanEnv(scan.env, kind, scan.token),
@@ -119,7 +121,7 @@ async function scanOne(scan: RepositoryScan, kind: ScanKind): Promise<KindResult
         kind,
         "cnspec could not exchange the job's id-token and fell back to an incognito scan: nothing was uploaded to Mondoo"
       )
-    const verdict = judgeReportFile(file, run.exitCode, scan.judgedThreshold, run.stderr)
+    const verdict = judgeReportFile(file, run.exitCode, scan.threshold, run.stderr)
     return { kind, verdict, report, sarifFile: report ? sarifFile : undefined }
   } finally {
     if (clone) rmSync(clone, { recursive: true, force: true })
