@@ -38265,7 +38265,7 @@ function cutTags(rule) {
 /**
  * Keeps the log within GitHub's limits, in their order of priority: results per run,
  * tags per rule, locations per result, then the gzipped size (lowest-risk results go until
- * it fits). Returns what was cut, or undefined when nothing was.
+ * it fits). Returns the log as the file's text, and what was cut, if anything.
  */
 function withinLimits(run, wrap) {
     const all = run.results ?? [];
@@ -38291,25 +38291,29 @@ function withinLimits(run, wrap) {
     run.results = results;
     run.tool.driver.rules = used();
     let bySize = false;
-    for (;;) {
-        const size = (0,external_node_zlib_.gzipSync)(JSON.stringify(wrap(run))).length;
-        if (size < LIMITS.gzippedBytes || !results.length)
+    let text = JSON.stringify(wrap(run));
+    // Only a file near the limit before compression can be over it after: gzip the rest never.
+    while (Buffer.byteLength(text) > LIMITS.gzippedBytes * 0.99 && results.length) {
+        const size = (0,external_node_zlib_.gzipSync)(text).length;
+        if (size < LIMITS.gzippedBytes)
             break;
         bySize = true;
         // Shrink in proportion, with a margin, so that a few passes are enough.
         results = highestRisk(results, Math.floor((results.length * LIMITS.gzippedBytes * 0.9) / size));
         run.results = results;
         run.tool.driver.rules = used();
+        text = JSON.stringify(wrap(run));
     }
     if (results.length === all.length && !rulesWithTagsCut && !resultsWithLocationsCut)
-        return undefined;
-    return {
+        return { text };
+    const trimmed = {
         kept: results.length,
         total: all.length,
         rulesWithTagsCut,
         resultsWithLocationsCut,
         bySize
     };
+    return { text, trimmed };
 }
 /** One sentence for the warning and the summary: what was left out, and where it all is. */
 function trimmedNote(trimmed, fullReport) {
@@ -38361,8 +38365,8 @@ function codeScanningSarif(log, paths, cnspecVersion) {
         $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
         runs: [one]
     });
-    const trimmed = withinLimits(run, wrap);
-    return { log: wrap(run), ...(trimmed ? { trimmed } : {}) };
+    // `text` is what the file holds: serialised once, by the size check.
+    return { log: wrap(run), ...withinLimits(run, wrap) };
 }
 
 ;// CONCATENATED MODULE: ./src/scan/incognito-fallback.ts
@@ -38585,7 +38589,7 @@ async function runScan(ctx) {
         try {
             reportFile = (0,external_node_path_namespaceObject.join)(dir, 'code-scanning.sarif');
             const sarif = codeScanningSarif(file.sarif, paths, version);
-            (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, JSON.stringify(sarif.log));
+            (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, sarif.text);
             if (sarif.trimmed) {
                 trimmed = trimmedNote(sarif.trimmed, (0,external_node_path_namespaceObject.basename)(raw));
                 warning(trimmed);

@@ -152,9 +152,12 @@ function cutTags(rule: Sarif.ReportingDescriptor): Sarif.ReportingDescriptor | u
 /**
  * Keeps the log within GitHub's limits, in their order of priority: results per run,
  * tags per rule, locations per result, then the gzipped size (lowest-risk results go until
- * it fits). Returns what was cut, or undefined when nothing was.
+ * it fits). Returns the log as the file's text, and what was cut, if anything.
  */
-function withinLimits(run: Sarif.Run, wrap: (run: Sarif.Run) => Sarif.Log): Trimmed | undefined {
+function withinLimits(
+  run: Sarif.Run,
+  wrap: (run: Sarif.Run) => Sarif.Log
+): { text: string; trimmed?: Trimmed } {
   const all = run.results ?? []
   let results = highestRisk(all, LIMITS.resultsPerRun)
   let rulesWithTagsCut = 0
@@ -176,24 +179,28 @@ function withinLimits(run: Sarif.Run, wrap: (run: Sarif.Run) => Sarif.Log): Trim
   run.results = results
   run.tool.driver.rules = used()
   let bySize = false
-  for (;;) {
-    const size = gzipSync(JSON.stringify(wrap(run))).length
-    if (size < LIMITS.gzippedBytes || !results.length) break
+  let text = JSON.stringify(wrap(run))
+  // Only a file near the limit before compression can be over it after: gzip the rest never.
+  while (Buffer.byteLength(text) > LIMITS.gzippedBytes * 0.99 && results.length) {
+    const size = gzipSync(text).length
+    if (size < LIMITS.gzippedBytes) break
     bySize = true
     // Shrink in proportion, with a margin, so that a few passes are enough.
     results = highestRisk(results, Math.floor((results.length * LIMITS.gzippedBytes * 0.9) / size))
     run.results = results
     run.tool.driver.rules = used()
+    text = JSON.stringify(wrap(run))
   }
   if (results.length === all.length && !rulesWithTagsCut && !resultsWithLocationsCut)
-    return undefined
-  return {
+    return { text }
+  const trimmed = {
     kept: results.length,
     total: all.length,
     rulesWithTagsCut,
     resultsWithLocationsCut,
     bySize
   }
+  return { text, trimmed }
 }
 
 /** One sentence for the warning and the summary: what was left out, and where it all is. */
@@ -222,7 +229,7 @@ export function codeScanningSarif(
   log: Sarif.Log,
   paths: PathContext,
   cnspecVersion?: string
-): { log: Sarif.Log; trimmed?: Trimmed } {
+): { log: Sarif.Log; text: string; trimmed?: Trimmed } {
   const runs = log.runs ?? []
   const first = runs[0]?.tool?.driver
   const rules = new Map<string, Sarif.ReportingDescriptor>()
@@ -251,6 +258,6 @@ export function codeScanningSarif(
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     runs: [one]
   })
-  const trimmed = withinLimits(run, wrap)
-  return { log: wrap(run), ...(trimmed ? { trimmed } : {}) }
+  // `text` is what the file holds: serialised once, by the size check.
+  return { log: wrap(run), ...withinLimits(run, wrap) }
 }

@@ -127,7 +127,7 @@ export async function runScan(ctx: ScanContext): Promise<ScanStepResult> {
     try {
       reportFile = join(dir, 'code-scanning.sarif')
       const sarif = codeScanningSarif(file.sarif as Sarif.Log, paths, version)
-      writeFileSync(reportFile, JSON.stringify(sarif.log))
+      writeFileSync(reportFile, sarif.text)
       if (sarif.trimmed) {
         trimmed = trimmedNote(sarif.trimmed, basename(raw))
         core.warning(trimmed)
