@@ -3,11 +3,10 @@
 // loaded CI machine.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stsLoad } from '../sandbox/load.js'
 import { paddedArchive } from '../sandbox/releases.js'
-import { DIST, ROOT, makeRunnerDirs, type RunOptions } from '../sandbox/runner.js'
+import { DIST, ROOT, makeRunnerDirs, tempDir, type RunOptions } from '../sandbox/runner.js'
 import { startSandbox, type Sandbox } from '../sandbox/start.js'
 import { benchSarif } from './sarif.js'
 
@@ -95,7 +94,8 @@ try {
   sandbox.releases.addRelease(BIG, PLATFORM, paddedArchive(BIG, PLATFORM, BIG_MB * 1000 * 1000))
   const bigUrl = `${sandbox.releases.url}/cnspec/${BIG}/cnspec_${BIG}_${PLATFORM}.tar.gz`
   const bare = () => timeProc(process.execPath, ['-e', ''])
-  const noCache = () => mkdtempSync(join(tmpdir(), 'cnspec-bench-'))
+  // Removed with the sandbox's other folders when it closes.
+  const noCache = () => tempDir('cnspec-bench')
 
   // 1. Cold install of the large archive against `node -e '' && curl | tee >(sha256sum) | tar xz`.
   const coldBaseline: number[] = []
