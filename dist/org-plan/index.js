@@ -62422,12 +62422,6 @@ const WITHHELD_VARIABLES = (/* unused pure expression or super */ null && ([
     'MONDOO_SUBJECTTOKENTYPE',
     'MONDOO_JSON'
 ]));
-/** The variables the action sets for cnspec itself, whatever the job's environment says. */
-const SET_BY_ACTION = (/* unused pure expression or super */ null && ([
-    'MONDOO_CONFIG_BASE64',
-    'MONDOO_AUTO_UPDATE_ENGINE',
-    'MONDOO_UPDATES_URL'
-]));
 function isWithheld(name) {
     return WITHHELD_VARIABLES.includes(name.toUpperCase());
 }

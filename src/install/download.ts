@@ -6,7 +6,7 @@ import { networkError, openGet } from '../net/http.js'
 import { TransientError } from '../net/retry.js'
 
 /** The largest archive accepted (the size cap when there is no Content-Length). */
-export const SIZE_CEILING = 1024 ** 3
+const SIZE_CEILING = 1024 ** 3
 
 const DISK: Record<string, string> = { ENOSPC: 'disk full', EROFS: 'read-only', EACCES: 'denied' }
 

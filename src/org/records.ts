@@ -102,7 +102,7 @@ export function loadRecords(directory: string): LoadedRecords {
 }
 
 /** Where a batch's artifact lands in the summary job (the workflow names it so). */
-export function batchArtifact(directory: string, batchId: string): string {
+function batchArtifact(directory: string, batchId: string): string {
   return join(directory, `cnspec-org-batch-${batchId}`)
 }
 

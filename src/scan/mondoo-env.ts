@@ -13,7 +13,7 @@
  * another configuration file, and MONDOO_JSON, which beats `-o sarif` (scan.go: "--json
  * takes precedence") and would turn the report the action reads into another format.
  */
-export const WITHHELD_VARIABLES = [
+const WITHHELD_VARIABLES = [
   'MONDOO_CONFIG_PATH',
   'MONDOO_API_ENDPOINT',
   'MONDOO_MRN',
@@ -33,13 +33,6 @@ export const WITHHELD_VARIABLES = [
   'MONDOO_SCOPES',
   'MONDOO_SUBJECTTOKENTYPE',
   'MONDOO_JSON'
-]
-
-/** The variables the action sets for cnspec itself, whatever the job's environment says. */
-export const SET_BY_ACTION = [
-  'MONDOO_CONFIG_BASE64',
-  'MONDOO_AUTO_UPDATE_ENGINE',
-  'MONDOO_UPDATES_URL'
 ]
 
 export function isWithheld(name: string): boolean {

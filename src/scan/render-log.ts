@@ -10,7 +10,7 @@ export type LogView = 'compact' | 'full' | 'summary'
 /** Findings listed per asset in the log; the SARIF report and summary hold the rest. */
 export const LOG_CAP = 200
 /** Characters of a title, message or name in a log line. */
-export const LOG_TEXT = 300
+const LOG_TEXT = 300
 /** Locations shown for one failing check. */
 const LOCATIONS = 5
 
