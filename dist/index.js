@@ -35754,14 +35754,16 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function isTransientStatus(status) {
     return TRANSIENT_STATUSES.has(status);
 }
-function client(options) {
+/**
+ * A client that never follows a redirect by itself: a redirected POST would carry its body
+ * (the id-token) elsewhere, and openGet checks every download hop before following it.
+ */
+function client(timeoutMs) {
     return new HttpClient(USER_AGENT, [], {
-        allowRedirects: options.followRedirects,
-        maxRedirects: 5,
-        allowRedirectDowngrade: false,
+        allowRedirects: false,
         allowRetries: false,
         keepAlive: false,
-        socketTimeout: options.timeoutMs
+        socketTimeout: timeoutMs
     });
 }
 // OpenSSL's and Node's codes for a certificate the runner does not trust. Another attempt
@@ -35825,10 +35827,7 @@ function deadline(promise, ms, label) {
 }
 /** One HTTP exchange. Network trouble throws TransientError; any HTTP status is returned. */
 async function request(url, options) {
-    const http = client({
-        timeoutMs: options.timeoutMs,
-        followRedirects: options.followRedirects ?? false
-    });
+    const http = client(options.timeoutMs);
     const exchange = async () => {
         let response;
         try {
@@ -35888,7 +35887,7 @@ function redirectProblem(from, to) {
 async function openGet(url, timeoutMs) {
     let current = new URL(url);
     for (let hop = 0;; hop++) {
-        const http = client({ timeoutMs, followRedirects: false });
+        const http = client(timeoutMs);
         let response;
         try {
             response = await http.get(current.href);
@@ -38879,8 +38878,7 @@ async function exchangeToken(req, retry = {}) {
             method: 'POST',
             body,
             headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-            timeoutMs: requestTimeoutMs(),
-            followRedirects: false
+            timeoutMs: requestTimeoutMs()
         });
         if (isTransientStatus(answer.status))
             throw transientFromStatus(answer, "Mondoo's STS");

@@ -21,22 +21,22 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Idle time allowed on the connection, and the whole request's deadline as well. */
   timeoutMs: number
-  /** Redirects are off unless asked for: a redirected POST would carry its body elsewhere. */
-  followRedirects?: boolean
 }
 
 export function isTransientStatus(status: number): boolean {
   return TRANSIENT_STATUSES.has(status)
 }
 
-function client(options: { timeoutMs: number; followRedirects: boolean }): HttpClient {
+/**
+ * A client that never follows a redirect by itself: a redirected POST would carry its body
+ * (the id-token) elsewhere, and openGet checks every download hop before following it.
+ */
+function client(timeoutMs: number): HttpClient {
   return new HttpClient(USER_AGENT, [], {
-    allowRedirects: options.followRedirects,
-    maxRedirects: 5,
-    allowRedirectDowngrade: false,
+    allowRedirects: false,
     allowRetries: false,
     keepAlive: false,
-    socketTimeout: options.timeoutMs
+    socketTimeout: timeoutMs
   })
 }
 
@@ -113,10 +113,7 @@ export function deadline<T>(promise: Promise<T>, ms: number, label?: string): Pr
 
 /** One HTTP exchange. Network trouble throws TransientError; any HTTP status is returned. */
 export async function request(url: string, options: RequestOptions): Promise<HttpAnswer> {
-  const http = client({
-    timeoutMs: options.timeoutMs,
-    followRedirects: options.followRedirects ?? false
-  })
+  const http = client(options.timeoutMs)
   const exchange = async (): Promise<HttpAnswer> => {
     let response
     try {
@@ -194,7 +191,7 @@ export interface OpenedGet {
 export async function openGet(url: string, timeoutMs: number): Promise<OpenedGet> {
   let current = new URL(url)
   for (let hop = 0; ; hop++) {
-    const http = client({ timeoutMs, followRedirects: false })
+    const http = client(timeoutMs)
     let response
     try {
       response = await http.get(current.href)

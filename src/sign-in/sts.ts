@@ -72,8 +72,7 @@ export async function exchangeToken(
         method: 'POST',
         body,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        timeoutMs: requestTimeoutMs(),
-        followRedirects: false
+        timeoutMs: requestTimeoutMs()
       })
       if (isTransientStatus(answer.status)) throw transientFromStatus(answer, "Mondoo's STS")
       return answer
